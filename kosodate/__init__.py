@@ -1,0 +1,84 @@
+"""kosodate: care coordination for the councils of 小児等在宅医療. The app factory."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_class, from_environment
+
+from .extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, instance_path: str | None = None, **overrides) -> Flask:
+    """Build the app; `overrides` replace settings (tests pass their database URL this way)."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path
+        or os.environ.get("KOSODATE_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    settings = config_class(config_name)
+    app.config.from_object(settings)
+    if not app.testing:
+        app.config.update(from_environment())
+    app.config.update(overrides)
+    settings.validate(app.config)
+    _embedded_defaults(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (every table known to Alembic and to db.create_all)
+    from .auth.views import bp as auth_bp
+    from .core import errors, formatting, health, navigation
+    from .core.login_required import require_login_everywhere
+
+    formatting.register_filters(app)
+    navigation.register_navigation(app)
+    errors.register_error_handlers(app)
+    require_login_everywhere(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth_bp)
+    for blueprint in _domain_blueprints():
+        app.register_blueprint(blueprint)
+    _register_commands(app)
+    return app
+
+
+def _embedded_defaults(app: Flask) -> None:
+    """Embedded mode keeps its SQLite file and a generated secret key under instance/."""
+    if app.config.get("SQLALCHEMY_DATABASE_URI") and app.config.get("SECRET_KEY"):
+        return
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'kosodate.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _domain_blueprints():
+    from .agencies.views import bp as agencies
+    from .dashboard.views import bp as dashboard
+    from .initiatives.views import bp as initiatives
+    from .meetings.views import bp as meetings
+
+    return (dashboard, agencies, initiatives, meetings)
+
+
+def _register_commands(app: Flask) -> None:
+    from .auth.cli import users_cli
+    from .demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

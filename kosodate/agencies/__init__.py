@@ -1,0 +1,1 @@
+"""Councils and their member agencies."""

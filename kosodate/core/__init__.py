@@ -1,0 +1,1 @@
+"""What every domain uses: time and fiscal years, database types, audit, permissions."""

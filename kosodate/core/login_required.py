@@ -1,0 +1,22 @@
+"""Every page needs a login, but for the few listed here: safe by default for new views."""
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+from ..extensions import login_manager
+
+PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
+
+
+def require_login_everywhere(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "ログインしてください。"
+    login_manager.login_message_category = "warning"
+
+    @app.before_request
+    def _require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+            return None
+        if request.endpoint is None:  # unknown URL: let it 404 after login, not reveal it
+            return redirect(url_for("auth.login"))
+        return login_manager.unauthorized()

@@ -1,0 +1,28 @@
+"""The navigation bar's entries, by role."""
+
+from flask import Flask
+from flask_login import current_user
+
+from ..auth.models import Role
+
+ALL_ROLES = frozenset(Role)
+
+#: (endpoint, label, roles that see it)
+NAV_ITEMS = (
+    ("dashboard.index", "ホーム", ALL_ROLES),
+    ("initiatives.list_view", "取組み", ALL_ROLES),
+    ("meetings.list_view", "会議", ALL_ROLES),
+    ("agencies.list_agencies", "関係機関", ALL_ROLES),
+)
+
+
+def register_navigation(app: Flask) -> None:
+    @app.context_processor
+    def nav_items():
+        if not current_user.is_authenticated:
+            return {"nav_items": []}
+        return {
+            "nav_items": [
+                (endpoint, label) for endpoint, label, roles in NAV_ITEMS if current_user.role in roles
+            ]
+        }

@@ -1,0 +1,1 @@
+"""The personal dashboard at /."""

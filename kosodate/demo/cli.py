@@ -1,0 +1,37 @@
+"""`flask --app app demo load`"""
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from ..agencies.models import Council
+from ..extensions import db
+from .loader import DEMO_USERS, DemoLoadRefused, load_demo
+
+demo_cli = AppGroup("demo", help="デモデータ (平成29年度 厚木地域) / demo data")
+
+
+@demo_cli.command("load")
+@click.option("--password", help="デモ利用者のパスワード (省略すると生成して表示します)")
+@click.option("--force", is_flag=True, help="他のデータがあるデータベースにも読み込む")
+@click.option("--if-empty", is_flag=True, help="データベースに連絡会議が一つでもあれば何もしない")
+def load_command(password, force, if_empty):
+    """Load the FY2017 Atsugi council's data and one demo user per role."""
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Council)):
+        click.echo("the database already holds data: demo data not loaded")
+        return
+    try:
+        result = load_demo(password=password, force=force)
+        db.session.commit()
+    except DemoLoadRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo("demo data " + ("loaded" if result.loaded_data else "already present: nothing added"))
+    click.echo(", ".join(f"{name} {count}" for name, count in result.counts.items()))
+    click.echo("demo logins:")
+    for email, _name, role, agency in DEMO_USERS:
+        click.echo(f"  {email:<26} {role.value:<14} {agency or ''}")
+    if result.password:
+        click.echo(f"password: {result.password}")
+    else:
+        click.echo("password: unchanged (give --password to reset it)")

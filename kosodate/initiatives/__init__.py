@@ -1,0 +1,1 @@
+"""Plan items (項目) and the agencies' initiatives (取組み)."""

@@ -1,0 +1,109 @@
+"""Which initiatives a user sees, filtered as the initiatives page asks."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..core.permissions import can_see_council, council_scope
+from ..core.time import fiscal_year_of, today_tokyo
+from ..extensions import db
+from ..reports.models import ProgressReport
+from .models import Category, Initiative, PlanItem
+
+
+@dataclass(frozen=True)
+class InitiativeFilter:
+    fiscal_year: int | None = None
+    category: Category | None = None
+    agency_id: int | None = None
+    plan_item_id: int | None = None
+
+
+def visible_initiatives_query(user: User) -> sa.Select:
+    return sa.select(Initiative).where(council_scope(user, Initiative.council_id))
+
+
+def report_years(user: User) -> list[int]:
+    """Fiscal years for which the user's councils have progress reports, newest first."""
+    query = (
+        sa.select(ProgressReport.fiscal_year)
+        .join(Initiative)
+        .where(council_scope(user, Initiative.council_id))
+        .distinct()
+        .order_by(ProgressReport.fiscal_year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def default_fiscal_year(user: User) -> int:
+    years = report_years(user)
+    return years[0] if years else fiscal_year_of(today_tokyo())
+
+
+def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initiative, ProgressReport | None]]:
+    """Initiatives with their report of the chosen fiscal year, in the compiled list's order.
+
+    With a fiscal year chosen, only initiatives that have a report for it are listed.
+    """
+    query = visible_initiatives_query(user).options(
+        selectinload(Initiative.lead_agency),
+        selectinload(Initiative.plan_item),
+        selectinload(Initiative.linked_agencies),
+    )
+    if filters.category is not None:
+        query = query.where(Initiative.category == filters.category)
+    if filters.agency_id is not None:
+        query = query.where(Initiative.lead_agency_id == filters.agency_id)
+    if filters.plan_item_id is not None:
+        query = query.where(Initiative.plan_item_id == filters.plan_item_id)
+    order = (Initiative.council_id, Initiative.sort_order, Initiative.id)
+    if filters.fiscal_year is None:
+        return [(initiative, None) for initiative in db.session.scalars(query.order_by(*order))]
+    with_report = query.add_columns(ProgressReport).join(
+        ProgressReport,
+        sa.and_(
+            ProgressReport.initiative_id == Initiative.id,
+            ProgressReport.fiscal_year == filters.fiscal_year,
+        ),
+    )
+    return [tuple(row) for row in db.session.execute(with_report.order_by(*order))]
+
+
+def visible_plan_items(user: User) -> list[PlanItem]:
+    query = (
+        sa.select(PlanItem)
+        .where(council_scope(user, PlanItem.council_id))
+        .order_by(PlanItem.council_id, PlanItem.number)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_initiative_or_404(user: User, initiative_id: int) -> Initiative:
+    initiative = db.session.get(Initiative, initiative_id)
+    if initiative is None or not can_see_council(user, initiative.council_id):
+        abort(404)
+    return initiative
+
+
+def reports_of(initiative: Initiative) -> list[ProgressReport]:
+    query = (
+        sa.select(ProgressReport)
+        .where(ProgressReport.initiative_id == initiative.id)
+        .options(selectinload(ProgressReport.proposal_agencies))
+        .order_by(ProgressReport.fiscal_year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def category_counts(user: User, fiscal_year: int) -> dict[Category | None, int]:
+    """How many initiatives with a report in the year fall under each primary category."""
+    query = (
+        sa.select(Initiative.category, sa.func.count())
+        .join(ProgressReport, ProgressReport.initiative_id == Initiative.id)
+        .where(council_scope(user, Initiative.council_id), ProgressReport.fiscal_year == fiscal_year)
+        .group_by(Initiative.category)
+    )
+    return dict(db.session.execute(query).all())

@@ -1,0 +1,56 @@
+"""/initiatives and an initiative's page."""
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from ..agencies.services import visible_agencies
+from ..reports.columns import report_rows
+from .models import Category
+from .services import (
+    InitiativeFilter,
+    default_fiscal_year,
+    get_initiative_or_404,
+    list_initiatives,
+    report_years,
+    reports_of,
+    visible_plan_items,
+)
+
+bp = Blueprint("initiatives", __name__)
+
+
+def _filter_from_args(args) -> InitiativeFilter:
+    """Filters from the query string; a value that does not parse is ignored, never a 500."""
+    category = args.get("category")
+    fiscal_year = args.get("fy", type=int)
+    return InitiativeFilter(
+        fiscal_year=fiscal_year if fiscal_year is not None else default_fiscal_year(current_user),
+        category=Category(category) if category in Category._value2member_map_ else None,
+        agency_id=args.get("agency", type=int),
+        plan_item_id=args.get("plan_item", type=int),
+    )
+
+
+@bp.get("/initiatives")
+def list_view():
+    filters = _filter_from_args(request.args)
+    return render_template(
+        "initiatives/list.html",
+        rows=list_initiatives(current_user, filters),
+        filters=filters,
+        years=report_years(current_user),
+        categories=list(Category),
+        agencies=visible_agencies(current_user),
+        plan_items=visible_plan_items(current_user),
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+def detail(initiative_id: int):
+    initiative = get_initiative_or_404(current_user, initiative_id)
+    reports = reports_of(initiative)
+    return render_template(
+        "initiatives/detail.html",
+        initiative=initiative,
+        reports=[(report, report_rows(report)) for report in reports],
+    )

@@ -1,0 +1,1 @@
+"""Meetings: liaison meetings, sub-committees, study sessions, discharge conferences."""

@@ -1,0 +1,21 @@
+"""Imports every model so that the metadata is complete wherever it is needed."""
+
+from .agencies.models import Agency, Council
+from .auth.models import User
+from .core.audit import AuditEvent
+from .followups.models import FollowUp
+from .initiatives.models import Initiative, PlanItem
+from .meetings.models import Meeting
+from .reports.models import ProgressReport
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "Council",
+    "FollowUp",
+    "Initiative",
+    "Meeting",
+    "PlanItem",
+    "ProgressReport",
+    "User",
+]

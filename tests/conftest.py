@@ -1,0 +1,134 @@
+"""Fixtures: an app per test on each test database, clients logged in by role, the demo data.
+
+Every database test runs on SQLite, and also on PostgreSQL when KOSODATE_TEST_DATABASE_URL is set.
+The schema is built once per database; each test starts from empty tables.
+"""
+
+import contextvars
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from kosodate import create_app
+from kosodate.demo.loader import load_demo
+from kosodate.extensions import db
+
+DEMO_PASSWORD = "demo-password-2017"
+POSTGRES_URL = os.environ.get("KOSODATE_TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+class RequestIsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g`, login
+    state and database session, although the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(database_url: str, instance_path, **overrides):
+    app = create_app(
+        "testing", instance_path=str(instance_path), SQLALCHEMY_DATABASE_URI=database_url, **overrides
+    )
+    app.test_client_class = RequestIsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """One database per kind for the whole run, its tables built from the models."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    else:
+        url = POSTGRES_URL
+    app = make_app(url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path / "instance")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The FY2017 Atsugi demo data with its five users, password DEMO_PASSWORD."""
+    result = load_demo(password=DEMO_PASSWORD)
+    db.session.commit()
+    return result
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token field"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = DEMO_PASSWORD, next_path: str = ""):
+        page = self.client.get("/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "next": next_path, "csrf_token": token}
+        )
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(app, demo):
+    """A new test client logged in as a demo user: login_as("momiji@example.org")."""
+
+    def login(email: str):
+        client = app.test_client()
+        response = AuthActions(client).login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return login
