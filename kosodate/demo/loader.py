@@ -211,7 +211,7 @@ def _load_followups(council: Council, data: dict) -> None:
         )
         if status is FollowUpStatus.DONE:
             followup.done_by = owner
-            followup.done_at = source_meeting.starts_at if source_meeting else now()
+            followup.done_at = datetime.combine(_date(item["done_at"]), time(17, 0), TOKYO)
         db.session.add(followup)
 
 

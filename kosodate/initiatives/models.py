@@ -48,6 +48,8 @@ class PlanItem(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     category: Mapped[Category | None] = mapped_column(str_enum(Category))
 
+    council: Mapped[Council] = relationship()
+
     def __repr__(self) -> str:
         return f"<PlanItem {self.number} {self.title}>"
 
