@@ -26,6 +26,13 @@ def visible_initiatives_query(user: User) -> sa.Select:
     return sa.select(Initiative).where(council_scope(user, Initiative.council_id))
 
 
+def has_category(category: Category) -> sa.ColumnElement[bool]:
+    """The initiative's primary category or one of the further ones the agency ticked."""
+    # the JSON list is stored as text on both databases, its codes quoted
+    secondary = sa.cast(Initiative.secondary_categories, sa.String).contains(f'"{category.value}"')
+    return sa.or_(Initiative.category == category, secondary)
+
+
 def report_years(user: User) -> list[int]:
     """Fiscal years for which the user's councils have progress reports, newest first."""
     query = (
@@ -54,7 +61,7 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
         selectinload(Initiative.linked_agencies),
     )
     if filters.category is not None:
-        query = query.where(Initiative.category == filters.category)
+        query = query.where(has_category(filters.category))
     if filters.agency_id is not None:
         query = query.where(Initiative.lead_agency_id == filters.agency_id)
     if filters.plan_item_id is not None:
