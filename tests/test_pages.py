@@ -98,3 +98,12 @@ def test_agencies_and_meetings_of_the_users_council(login_as, demo):
     meetings = client.get("/meetings").get_data(as_text=True)
     assert "第２回厚木地域小児等在宅医療連絡会議" in meetings
     assert "2018年2月28日(水)" in meetings
+
+
+def test_home_counts_each_category_as_the_filter_finds_it(login_as):
+    client = login_as("momiji@example.org")
+    home = client.get("/").get_data(as_text=True)
+    for category, count in ((Category.COORDINATION, 2), (Category.TRAINING, 4), (Category.OTHER, 1)):
+        assert re.search(rf'category={category.value}">[^<]+</a></td>\s*<td[^>]*>{count}<', home), category
+        listed = client.get(f"/initiatives?category={category.value}").get_data(as_text=True)
+        assert listed.count('href="/initiatives/') == count

@@ -1,5 +1,6 @@
 """Which initiatives a user sees, filtered as the initiatives page asks."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -106,11 +107,14 @@ def reports_of(initiative: Initiative) -> list[ProgressReport]:
 
 
 def category_counts(user: User, fiscal_year: int) -> dict[Category | None, int]:
-    """How many initiatives with a report in the year fall under each primary category."""
+    """How many initiatives with a report in the year fall under each category, counting an
+    initiative under every category it has (as the category filter finds it); None: no category."""
     query = (
-        sa.select(Initiative.category, sa.func.count())
+        sa.select(Initiative)
         .join(ProgressReport, ProgressReport.initiative_id == Initiative.id)
         .where(council_scope(user, Initiative.council_id), ProgressReport.fiscal_year == fiscal_year)
-        .group_by(Initiative.category)
     )
-    return dict(db.session.execute(query).all())
+    counts = Counter()
+    for initiative in db.session.scalars(query):
+        counts.update(initiative.categories or [None])
+    return dict(counts)
