@@ -84,7 +84,7 @@ def test_the_council_and_its_columns_in_the_documents_order(demo):
         "initiatives": 20,
         "progress_reports": 20,
         "meetings": 2,
-        "followups": 7,
+        "followups": 9,
         "users": len(DEMO_USERS),
     }
 
