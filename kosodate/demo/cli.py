@@ -1,11 +1,14 @@
 """`flask --app app demo load`"""
 
+import time
+
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..agencies.models import Council
 from ..extensions import db
+from .generate import GenerateRefused, GenerateSpec, generate
 from .loader import DEMO_USERS, DemoLoadRefused, load_demo
 
 demo_cli = AppGroup("demo", help="デモデータ (平成29年度 厚木地域) / demo data")
@@ -35,3 +38,25 @@ def load_command(password, force, if_empty):
         click.echo(f"password: {result.password}")
     else:
         click.echo("password: unchanged (give --password to reset it)")
+
+
+@demo_cli.command("generate")
+@click.option("--councils", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--agencies", default=300, show_default=True, type=click.IntRange(min=1))
+@click.option("--users", default=3000, show_default=True, type=click.IntRange(min=1))
+@click.option("--followups", default=100_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--meetings", default=5000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--password", help="生成する全利用者のパスワード (省略すると誰もログインできません)")
+def generate_command(councils, agencies, users, followups, meetings, seed, password):
+    """Fill an empty database with deterministic synthetic data at prefecture scale (benchmarks)."""
+    spec = GenerateSpec(councils, agencies, users, followups, meetings, seed, password)
+    started = time.perf_counter()
+    try:
+        counts = generate(spec)
+        db.session.commit()
+    except (GenerateRefused, ValueError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"generated in {time.perf_counter() - started:.1f} s (seed {seed})")
+    click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
