@@ -195,7 +195,7 @@ class _Generator:
             if n <= len(councils):
                 role, agency = Role.SECRETARIAT, agencies[n - 1]
             else:
-                agency = agencies[(n - 1) % len(agencies)]
+                agency = self.random.choice(agencies)
                 role = Role.COORDINATOR if n % 20 == 0 else Role.AGENCY_MEMBER
             rows.append(
                 {
