@@ -121,14 +121,14 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
             measurements.append(measurement)
         floor_runs = _load(floor + "/", "", duration)
         measurements.append(Measurement(FLOOR.name, "/", 200, runs=floor_runs))
-        rss = _worker_peak_rss_mb(app_base)
+        memory = _worker_memory_mb(app_base)
     return {
         "date": date.today().isoformat(),
         "database": kind,
         "machine": _machine(url),
         "sizes": {**SIZES, "followups": followups},
         "generate_seconds": round(generate_seconds, 1),
-        "worker_peak_rss_mb": rss,
+        "worker_memory": memory,
         "reminders_run_seconds": _reminders_pass(url),
         "pages": [asdict(m) for m in measurements],
     }
@@ -362,22 +362,25 @@ def _load(url: str, cookie: str, duration: int) -> dict[str, dict]:
     return runs
 
 
-def _worker_peak_rss_mb(base: str) -> float:
-    """The largest peak resident set (VmHWM) among the gunicorn processes of the app on this port.
-    It includes argon2's 64 MiB working memory of the logins (ARGON2_MEMORY_COST)."""
+def _worker_memory_mb(base: str) -> dict[str, float]:
+    """The largest resident set now (VmRSS) and at its peak (VmHWM) among the gunicorn processes of
+    the app on this port. The peak includes argon2's 64 MiB working memory of a login
+    (ARGON2_MEMORY_COST), which is given back after it."""
     port = base.rsplit(":", 1)[1]
-    peaks = []
+    memory = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             text = status.read_text()
         except OSError:
             continue
-        if "gunicorn" in cmdline and f":{port}" in cmdline and "app:app" in cmdline:
-            match = re.search(r"VmHWM:\s+(\d+) kB", text)
+        if "gunicorn" not in cmdline or f":{port}" not in cmdline or "app:app" not in cmdline:
+            continue
+        for key, field_name in (("rss_mb", "VmRSS"), ("peak_rss_mb", "VmHWM")):
+            match = re.search(rf"{field_name}:\s+(\d+) kB", text)
             if match:
-                peaks.append(int(match.group(1)) / 1024)
-    return round(max(peaks), 1) if peaks else 0.0
+                memory[key] = max(memory[key], round(int(match.group(1)) / 1024, 1))
+    return memory
 
 
 # --- reporting -------------------------------------------------------------------------------------
@@ -415,7 +418,8 @@ def markdown(result: dict) -> str:
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, "
         f"Python {machine['python']}; "
         f"{result['sizes']['followups']:,} follow-ups generated in {result['generate_seconds']} s; "
-        f"peak worker RSS {result['worker_peak_rss_mb']} MB"
+        f"web worker RSS {result['worker_memory']['rss_mb']} MB "
+        f"(peak {result['worker_memory']['peak_rss_mb']} MB)"
         + (
             f"; one `reminders run` pass {result['reminders_run_seconds']} s"
             if result["reminders_run_seconds"] is not None
