@@ -70,10 +70,11 @@ def _embedded_defaults(app: Flask) -> None:
 def _domain_blueprints():
     from .agencies.views import bp as agencies
     from .dashboard.views import bp as dashboard
+    from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
 
-    return (dashboard, agencies, initiatives, meetings)
+    return (dashboard, agencies, initiatives, meetings, followups)
 
 
 def _register_commands(app: Flask) -> None:

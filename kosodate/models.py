@@ -3,16 +3,19 @@
 from .agencies.models import Agency, Council
 from .auth.models import User
 from .core.audit import AuditEvent
-from .followups.models import FollowUp
+from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
-from .meetings.models import Meeting
+from .meetings.models import AgendaItem, Attachment, Meeting
 from .reports.models import ProgressReport
 
 __all__ = [
     "Agency",
+    "AgendaItem",
+    "Attachment",
     "AuditEvent",
     "Council",
     "FollowUp",
+    "FollowUpComment",
     "Initiative",
     "Meeting",
     "PlanItem",

@@ -10,6 +10,7 @@ ALL_ROLES = frozenset(Role)
 #: (endpoint, label, roles that see it)
 NAV_ITEMS = (
     ("dashboard.index", "ホーム", ALL_ROLES),
+    ("followups.list_view", "対応事項", ALL_ROLES),
     ("initiatives.list_view", "取組み", ALL_ROLES),
     ("meetings.list_view", "会議", ALL_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),

@@ -38,6 +38,17 @@ FOLLOWUP_STATUS_LABELS = {
 }
 OPEN_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 
+
+class FollowUpPriority(StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return {"high": "高", "normal": "中", "low": "低"}[self.value]
+
+
 followup_agencies = sa.Table(
     "followup_agencies",
     db.metadata,
@@ -59,6 +70,11 @@ class FollowUp(db.Model):
     responsible_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     due_date: Mapped[date | None]
     status: Mapped[FollowUpStatus] = mapped_column(str_enum(FollowUpStatus), default=FollowUpStatus.OPEN)
+    priority: Mapped[FollowUpPriority] = mapped_column(
+        str_enum(FollowUpPriority),
+        default=FollowUpPriority.NORMAL,
+        server_default=FollowUpPriority.NORMAL.value,
+    )
     #: 会議で協議したい: the agency wants it on the next meeting's agenda
     discuss_at_next_meeting: Mapped[bool] = mapped_column(default=False)
     source_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
@@ -84,9 +100,28 @@ class FollowUp(db.Model):
     )
     source_meeting: Mapped[Meeting | None] = relationship()
     source_initiative: Mapped[Initiative | None] = relationship()
+    comments: Mapped[list["FollowUpComment"]] = relationship(
+        back_populates="followup", order_by="FollowUpComment.created_at", cascade="all, delete-orphan"
+    )
 
     def is_overdue(self, today: date) -> bool:
         return not self.status.is_closed and self.due_date is not None and self.due_date < today
 
     def __repr__(self) -> str:
         return f"<FollowUp {self.id} {self.status} {self.title}>"
+
+
+class FollowUpComment(db.Model):
+    __tablename__ = "followup_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(sa.ForeignKey("followups.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    followup: Mapped[FollowUp] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<FollowUpComment {self.id} on {self.followup_id}>"

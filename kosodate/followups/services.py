@@ -1,18 +1,25 @@
-"""Which follow-ups a user sees, and the counts the dashboard shows."""
+"""Who sees and may change which follow-ups; the list with its filters; the dashboard's counts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
-from ..core.permissions import council_scope
+from ..agencies.models import Agency
+from ..auth.models import Role, User
+from ..core.permissions import STAFF_ROLES, can_see_council, council_scope
 from ..core.time import today_tokyo
 from ..extensions import db
-from .models import OPEN_STATUSES, FollowUp, followup_agencies
+from ..initiatives.models import Category, Initiative
+from ..meetings.models import Meeting
+from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus, followup_agencies
+
+PAGE_SIZE = 50
 
 
-def visible_followups_query(user: User) -> sa.Select:
-    return sa.select(FollowUp).where(council_scope(user, FollowUp.council_id))
+# --- visibility and permissions (DESIGN.md §4) ---------------------------------------------------
 
 
 def mine_clause(user: User) -> sa.ColumnElement[bool]:
@@ -27,6 +34,174 @@ def mine_clause(user: User) -> sa.ColumnElement[bool]:
     )
 
 
+def visible_followups_query(user: User) -> sa.Select:
+    """Staff see their council's follow-ups; an agency member sees those that are theirs."""
+    query = sa.select(FollowUp).where(council_scope(user, FollowUp.council_id))
+    if user.role is Role.AGENCY_MEMBER:
+        query = query.where(mine_clause(user))
+    return query
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def can_view(user: User, followup: FollowUp) -> bool:
+    if not can_see_council(user, followup.council_id):
+        return False
+    if is_staff(user):
+        return True
+    return (
+        followup.owner_id == user.id
+        or followup.responsible_agency_id == user.agency_id
+        or any(agency.id == user.agency_id for agency in followup.linked_agencies)
+    )
+
+
+def can_change(user: User, followup: FollowUp) -> bool:
+    """Edit, change the status: staff, the owner, members of the responsible agency."""
+    if not can_see_council(user, followup.council_id):
+        return False
+    return is_staff(user) or followup.owner_id == user.id or followup.responsible_agency_id == user.agency_id
+
+
+def get_followup_or_404(user: User, followup_id: int) -> FollowUp:
+    followup = db.session.get(FollowUp, followup_id)
+    if followup is None or not can_view(user, followup):
+        abort(404)
+    return followup
+
+
+def get_changeable_followup(user: User, followup_id: int) -> FollowUp:
+    """404 to those who may not see it, 403 to those who may see it but not change it."""
+    followup = get_followup_or_404(user, followup_id)
+    if not can_change(user, followup):
+        abort(403)
+    return followup
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpFilter:
+    mine: bool = False
+    #: statuses to show; empty: all
+    statuses: tuple[FollowUpStatus, ...] = ()
+    agency_id: int | None = None
+    owner_id: int | None = None
+    due_after: date | None = None
+    due_before: date | None = None
+    overdue: bool = False
+    meeting_id: int | None = None
+    category: Category | None = None
+    plan_item_id: int | None = None
+    discuss: bool = False
+    text: str = ""
+    sort: str = "due"
+    page: int = 1
+
+
+SORTS = {
+    "due": (FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id),
+    "-due": (FollowUp.due_date.is_(None), FollowUp.due_date.desc(), FollowUp.id.desc()),
+    "updated": (FollowUp.updated_at.desc(), FollowUp.id.desc()),
+    "created": (FollowUp.created_at.desc(), FollowUp.id.desc()),
+    "priority": (
+        sa.case(
+            {FollowUpPriority.HIGH.value: 0, FollowUpPriority.NORMAL.value: 1},
+            value=FollowUp.priority,
+            else_=2,
+        ),
+        FollowUp.due_date.is_(None),
+        FollowUp.due_date,
+        FollowUp.id,
+    ),
+}
+SORT_LABELS = {
+    "due": "期限が近い順",
+    "-due": "期限が遠い順",
+    "updated": "更新順",
+    "created": "登録順",
+    "priority": "優先度順",
+}
+
+
+@dataclass
+class FollowUpPage:
+    followups: list[FollowUp]
+    total: int
+    page: int
+    pages: int
+    today: date = field(default_factory=today_tokyo)
+
+
+def filtered_query(user: User, filters: FollowUpFilter, today: date) -> sa.Select:
+    query = visible_followups_query(user)
+    if filters.mine:
+        query = query.where(mine_clause(user))
+    if filters.statuses:
+        query = query.where(FollowUp.status.in_(filters.statuses))
+    if filters.agency_id is not None:
+        linked = sa.select(followup_agencies.c.followup_id).where(
+            followup_agencies.c.agency_id == filters.agency_id
+        )
+        query = query.where(
+            sa.or_(FollowUp.responsible_agency_id == filters.agency_id, FollowUp.id.in_(linked))
+        )
+    if filters.owner_id is not None:
+        query = query.where(FollowUp.owner_id == filters.owner_id)
+    if filters.due_after is not None:
+        query = query.where(FollowUp.due_date >= filters.due_after)
+    if filters.due_before is not None:
+        query = query.where(FollowUp.due_date <= filters.due_before)
+    if filters.overdue:
+        query = query.where(FollowUp.status.in_(OPEN_STATUSES), FollowUp.due_date < today)
+    if filters.meeting_id is not None:
+        query = query.where(FollowUp.source_meeting_id == filters.meeting_id)
+    if filters.category is not None or filters.plan_item_id is not None:
+        initiatives = sa.select(Initiative.id)
+        if filters.category is not None:
+            initiatives = initiatives.where(Initiative.category == filters.category)
+        if filters.plan_item_id is not None:
+            initiatives = initiatives.where(Initiative.plan_item_id == filters.plan_item_id)
+        query = query.where(FollowUp.source_initiative_id.in_(initiatives))
+    if filters.discuss:
+        query = query.where(FollowUp.discuss_at_next_meeting.is_(True))
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            sa.or_(
+                FollowUp.title.ilike(pattern, escape="\\"), FollowUp.description.ilike(pattern, escape="\\")
+            )
+        )
+    return query
+
+
+def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
+    """One page of follow-ups with what the list shows, in a fixed number of queries."""
+    today = today_tokyo()
+    query = filtered_query(user, filters, today)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
+    rows = db.session.scalars(
+        query.options(
+            selectinload(FollowUp.owner),
+            selectinload(FollowUp.responsible_agency),
+            selectinload(FollowUp.linked_agencies),
+            selectinload(FollowUp.source_meeting),
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS["due"]))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return FollowUpPage(list(rows), total, page, pages, today)
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class FollowUpCounts:
     open: int
@@ -36,16 +211,62 @@ class FollowUpCounts:
 
 
 def followup_counts(user: User) -> FollowUpCounts:
-    """Open and overdue follow-ups of the user's councils, and of those the ones that are theirs."""
-    visible = visible_followups_query(user).where(FollowUp.status.in_(OPEN_STATUSES)).subquery()
-    overdue = visible.c.due_date < today_tokyo()
-    mine = visible.c.id.in_(sa.select(FollowUp.id).where(mine_clause(user)))
+    """Open and overdue follow-ups of the user's councils (numbers only), and of those the ones
+    that are theirs."""
+    council = (
+        sa.select(FollowUp)
+        .where(council_scope(user, FollowUp.council_id), FollowUp.status.in_(OPEN_STATUSES))
+        .subquery()
+    )
+    overdue = council.c.due_date < today_tokyo()
+    mine = council.c.id.in_(sa.select(FollowUp.id).where(mine_clause(user)))
     row = db.session.execute(
         sa.select(
             sa.func.count(),
             sa.func.count().filter(overdue),
             sa.func.count().filter(mine),
             sa.func.count().filter(sa.and_(mine, overdue)),
-        ).select_from(visible)
+        ).select_from(council)
     ).one()
     return FollowUpCounts(*row)
+
+
+# --- what the forms offer ------------------------------------------------------------------------
+
+
+@dataclass
+class FormChoices:
+    """The agencies, users, meetings and initiatives a follow-up of a council may refer to."""
+
+    agencies: list
+    users: list
+    meetings: list
+    initiatives: list
+
+
+def form_choices(council_id: int | None) -> FormChoices:
+    """For one council; None (an admin without a council in view): every council."""
+
+    def of_council(query, column):
+        return query if council_id is None else query.where(column == council_id)
+
+    agencies = db.session.scalars(
+        of_council(sa.select(Agency).where(Agency.active), Agency.council_id).order_by(
+            Agency.council_id, Agency.sort_order, Agency.id
+        )
+    ).all()
+    users = db.session.scalars(
+        of_council(
+            sa.select(User).join(User.agency).where(User.active).options(selectinload(User.agency)),
+            Agency.council_id,
+        ).order_by(Agency.sort_order, User.name)
+    ).all()
+    meetings = db.session.scalars(
+        of_council(sa.select(Meeting), Meeting.council_id).order_by(Meeting.starts_at.desc())
+    ).all()
+    initiatives = db.session.scalars(
+        of_council(
+            sa.select(Initiative).options(selectinload(Initiative.lead_agency)), Initiative.council_id
+        ).order_by(Initiative.sort_order, Initiative.id)
+    ).all()
+    return FormChoices(list(agencies), list(users), list(meetings), list(initiatives))

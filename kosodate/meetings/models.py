@@ -10,6 +10,7 @@ from ..agencies.models import Agency, Council
 from ..core.db import UTCDateTime, str_enum
 from ..core.time import now
 from ..extensions import db
+from ..initiatives.models import Initiative, PlanItem
 
 
 class MeetingKind(StrEnum):
@@ -54,6 +55,8 @@ class Meeting(db.Model):
     #: the agency that runs the meeting's secretariat, when not the host (11/28: 厚木保健福祉事務所)
     secretariat_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: 議事録
+    minutes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     council: Mapped[Council] = relationship()
@@ -62,6 +65,48 @@ class Meeting(db.Model):
     attendee_agencies: Mapped[list[Agency]] = relationship(
         secondary=meeting_attendees, order_by=Agency.sort_order
     )
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="meeting", order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title}>"
+
+
+class AgendaItem(db.Model):
+    """議題: one line of a meeting's agenda, optionally about a plan item or an initiative."""
+
+    __tablename__ = "meeting_agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    plan_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_items.id"))
+    initiative_id: Mapped[int | None] = mapped_column(sa.ForeignKey("initiatives.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    plan_item: Mapped[PlanItem | None] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
+
+
+class Attachment(db.Model):
+    """別紙: a file of a meeting, stored under the instance folder by a random name."""
+
+    __tablename__ = "meeting_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: the name the user gave the file, shown and offered on download
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: the type found in the file's content, not the one its name claims
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attachments")

@@ -1,13 +1,270 @@
-"""/meetings."""
+"""/meetings: the list, a meeting's page, creating and editing, attachments."""
 
-from flask import Blueprint, render_template
+from datetime import datetime, time
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
-from .services import list_meetings
+from ..agencies.models import Agency, Council
+from ..core import audit
+from ..core.permissions import STAFF_ROLES, council_scope, require_roles
+from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
+from ..extensions import db
+from ..followups.models import FollowUp
+from ..initiatives.models import Initiative, PlanItem
+from .attachments import AttachmentRefused, attachment_path, save_attachment
+from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
+from .models import AgendaItem, Attachment, Meeting, MeetingKind
+from .review import build_review, grouped
+from .review_xlsx import review_workbook
+from .services import (
+    PAGE_SIZE,
+    MeetingFilter,
+    can_edit_meeting,
+    get_editable_meeting,
+    get_meeting_or_404,
+    list_meetings,
+)
 
 bp = Blueprint("meetings", __name__)
 
 
 @bp.get("/meetings")
 def list_view():
-    return render_template("meetings/list.html", meetings=list_meetings(current_user))
+    kind = request.args.get("kind")
+    when = request.args.get("when")
+    filters = MeetingFilter(
+        council_id=request.args.get("council", type=int),
+        kind=MeetingKind(kind) if kind in MeetingKind._value2member_map_ else None,
+        fiscal_year=request.args.get("fy", type=int),
+        when=when if when in ("upcoming", "past") else None,
+        page=max(1, request.args.get("page", 1, type=int)),
+    )
+    meetings, total = list_meetings(current_user, filters)
+    councils = db.session.scalars(sa.select(Council).where(council_scope(current_user, Council.id))).all()
+    return render_template(
+        "meetings/list.html",
+        meetings=meetings,
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        kinds=list(MeetingKind),
+        councils=councils,
+        this_year=fiscal_year_of(today_tokyo()),
+        args=request.args.to_dict(),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def detail(meeting_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    outcomes = db.session.scalars(
+        sa.select(FollowUp)
+        .where(FollowUp.source_meeting_id == meeting.id)
+        .options(selectinload(FollowUp.responsible_agency), selectinload(FollowUp.owner))
+        .order_by(FollowUp.id)
+    ).all()
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        outcomes=outcomes,
+        today=today_tokyo(),
+        may_edit=can_edit_meeting(current_user, meeting),
+        attachment_form=AttachmentForm(),
+    )
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+
+def _council_choices(form: MeetingForm, council_id: int) -> None:
+    agencies = db.session.scalars(
+        sa.select(Agency).where(Agency.council_id == council_id, Agency.active).order_by(Agency.sort_order)
+    ).all()
+    plan_items = db.session.scalars(
+        sa.select(PlanItem).where(PlanItem.council_id == council_id).order_by(PlanItem.number)
+    ).all()
+    initiatives = db.session.scalars(
+        sa.select(Initiative)
+        .where(Initiative.council_id == council_id)
+        .options(selectinload(Initiative.lead_agency))
+        .order_by(Initiative.sort_order, Initiative.id)
+    ).all()
+    agency_choices = [(agency.id, agency.name) for agency in agencies]
+    form.host_agency.choices = [(None, "（なし）"), *agency_choices]
+    form.secretariat_agency.choices = [(None, "（なし）"), *agency_choices]
+    form.attendee_agencies.choices = agency_choices
+    for entry in form.agenda:
+        entry.form.plan_item.choices = [(None, "（なし）")] + [
+            (i.id, f"{i.number} {i.title}") for i in plan_items
+        ]
+        entry.form.initiative.choices = [(None, "（なし）")] + [
+            (i.id, f"{i.lead_agency.name}：{i.title}") for i in initiatives
+        ]
+
+
+def _apply(form: MeetingForm, meeting: Meeting) -> None:
+    agencies = {agency.id: agency for agency in db.session.scalars(
+        sa.select(Agency).where(Agency.council_id == meeting.council_id))}  # fmt: skip
+    meeting.kind = MeetingKind(form.kind.data)
+    meeting.title = form.title.data.strip()
+    meeting.starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start_time.data), TOKYO)
+    meeting.place = form.place.data or ""
+    meeting.host_agency = agencies.get(form.host_agency.data)
+    meeting.secretariat_agency = agencies.get(form.secretariat_agency.data)
+    meeting.attendee_agencies = [agencies[i] for i in form.attendee_agencies.data or []]
+    meeting.notes = form.notes.data or ""
+    meeting.minutes = form.minutes.data or ""
+    items = [entry.form for entry in form.agenda if (entry.form.title.data or "").strip()]
+    meeting.agenda_items = [
+        AgendaItem(
+            position=position,
+            title=item.title.data.strip(),
+            plan_item_id=item.plan_item.data,
+            initiative_id=item.initiative.data,
+        )
+        for position, item in enumerate(items, start=1)
+    ]
+
+
+def _meeting_form(meeting: Meeting | None) -> MeetingForm:
+    if request.method == "POST":
+        return MeetingForm()
+    form = MeetingForm(obj=meeting)
+    if meeting is not None:
+        local = to_tokyo(meeting.starts_at)
+        form.kind.data = meeting.kind.value
+        form.day.data, form.start_time.data = local.date(), f"{local:%H:%M}"
+        form.host_agency.data = meeting.host_agency_id
+        form.secretariat_agency.data = meeting.secretariat_agency_id
+        form.attendee_agencies.data = [agency.id for agency in meeting.attendee_agencies]
+        while len(form.agenda):
+            form.agenda.pop_entry()
+        for item in meeting.agenda_items:
+            form.agenda.append_entry(
+                {"title": item.title, "plan_item": item.plan_item_id, "initiative": item.initiative_id}
+            )
+        for _ in range(AGENDA_BLANK_ROWS):
+            form.agenda.append_entry()
+    return form
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@require_roles(*STAFF_ROLES)
+def create():
+    council_id = current_user.council_id or request.args.get("council", type=int)
+    if council_id is None or db.session.get(Council, council_id) is None:
+        abort(404)
+    form = _meeting_form(None)
+    _council_choices(form, council_id)
+    if form.validate_on_submit():
+        meeting = Meeting(council_id=council_id)
+        db.session.add(meeting)
+        _apply(form, meeting)
+        audit.record(
+            "meeting.create", actor=current_user, obj=meeting, changes={"title": [None, meeting.title]}
+        )
+        db.session.commit()
+        flash("会議を登録しました。", "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/form.html", form=form, meeting=None
+    ), 400 if request.method == "POST" else 200
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int):
+    meeting = get_editable_meeting(current_user, meeting_id)
+    form = _meeting_form(meeting)
+    _council_choices(form, meeting.council_id)
+    if form.validate_on_submit():
+        before = {
+            "title": meeting.title,
+            "starts_at": meeting.starts_at.isoformat(),
+            "minutes": meeting.minutes,
+        }
+        _apply(form, meeting)
+        after = {
+            "title": meeting.title,
+            "starts_at": meeting.starts_at.isoformat(),
+            "minutes": meeting.minutes,
+        }
+        changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+        audit.record("meeting.update", actor=current_user, obj=meeting, changes=changed)
+        db.session.commit()
+        flash("会議を更新しました。", "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template(
+        "meetings/form.html", form=form, meeting=meeting
+    ), 400 if request.method == "POST" else 200
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+@bp.post("/meetings/<int:meeting_id>/attachments")
+def upload(meeting_id: int):
+    meeting = get_editable_meeting(current_user, meeting_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.file.errors) or "ファイルを選んでください。", "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
+    try:
+        attachment = save_attachment(current_user, meeting, form.file.data)
+        db.session.commit()
+    except AttachmentRefused as refusal:
+        db.session.rollback()
+        flash(f"{refusal} 何も保存していません。", "error")
+    else:
+        flash(f"別紙「{attachment.filename}」を添付しました。", "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
+
+
+@bp.get("/meetings/<int:meeting_id>/attachments/<int:attachment_id>")
+def download(meeting_id: int, attachment_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.meeting_id != meeting.id or not attachment_path(attachment).exists():
+        abort(404)
+    return send_file(
+        attachment_path(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+
+
+# --- the pre-meeting review ----------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/review")
+def review(meeting_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    return render_template(
+        "meetings/review.html", review=build_review(meeting), grouped=grouped, printing=False
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/review/print")
+def review_print(meeting_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    return render_template(
+        "meetings/review_print.html", review=build_review(meeting), grouped=grouped, printing=True
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/review.xlsx")
+def review_xlsx(meeting_id: int):
+    meeting = get_meeting_or_404(current_user, meeting_id)
+    content = review_workbook(build_review(meeting))
+    name = f"会議前確認_{to_tokyo(meeting.starts_at):%Y%m%d}.xlsx"
+    return send_file(
+        BytesIO(content),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=name,
+    )

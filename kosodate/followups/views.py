@@ -1,0 +1,343 @@
+"""/followups: the list, a follow-up's page, creating, editing, status, comments, bulk actions."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.models import Role, User
+from ..auth.redirects import safe_next_path
+from ..core import audit
+from ..core.forms import int_or_none
+from ..core.permissions import STAFF_ROLES, can_see_council, require_roles
+from ..core.time import today_tokyo
+from ..extensions import db
+from ..initiatives.models import Category, Initiative, PlanItem
+from ..meetings.models import Meeting
+from . import changes
+from .forms import BulkForm, CommentForm, FollowUpForm, StatusForm
+from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus
+from .services import (
+    SORT_LABELS,
+    SORTS,
+    FollowUpFilter,
+    can_change,
+    form_choices,
+    get_changeable_followup,
+    get_followup_or_404,
+    is_staff,
+    list_followups,
+)
+
+bp = Blueprint("followups", __name__)
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+def _date_arg(args, name) -> date | None:
+    try:
+        return date.fromisoformat(args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filter_from_args(args) -> FollowUpFilter:
+    """Filters from the query string, so that a view can be bookmarked; what does not parse is ignored."""
+    status = args.get("status", "active")
+    if status == "active":
+        statuses = OPEN_STATUSES
+    elif status in FollowUpStatus._value2member_map_:
+        statuses = (FollowUpStatus(status),)
+    else:
+        statuses = ()
+    default_view = "mine" if current_user.role is Role.AGENCY_MEMBER else "all"
+    category = args.get("category")
+    return FollowUpFilter(
+        mine=args.get("view", default_view) == "mine",
+        statuses=statuses,
+        agency_id=args.get("agency", type=int),
+        owner_id=args.get("owner", type=int),
+        due_after=_date_arg(args, "due_after"),
+        due_before=_date_arg(args, "due_before"),
+        overdue=args.get("overdue") == "1",
+        meeting_id=args.get("meeting", type=int),
+        category=Category(category) if category in Category._value2member_map_ else None,
+        plan_item_id=args.get("plan_item", type=int),
+        discuss=args.get("discuss") == "1",
+        text=args.get("q", "").strip()[:100],
+        sort=args.get("sort", "due") if args.get("sort") in SORTS else "due",
+        page=max(1, min(args.get("page", 1, type=int), 100_000)),
+    )
+
+
+@bp.get("/followups")
+def list_view():
+    filters = _filter_from_args(request.args)
+    page = list_followups(current_user, filters)
+    choices = form_choices(current_user.council_id)
+    bulk_form = _bulk_form(choices) if is_staff(current_user) else None
+    plan_items = db.session.scalars(
+        sa.select(PlanItem).where(PlanItem.council_id == current_user.council_id).order_by(PlanItem.number)
+    ).all()
+    return render_template(
+        "followups/list.html",
+        page=page,
+        filters=filters,
+        status_arg=request.args.get("status", "active"),
+        choices=choices,
+        plan_items=plan_items,
+        categories=list(Category),
+        statuses=list(FollowUpStatus),
+        sort_labels=SORT_LABELS,
+        bulk_form=bulk_form,
+        args=request.args.to_dict(),
+    )
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+
+def _fill_choices(form: FollowUpForm, choices, user: User) -> None:
+    agencies = choices.agencies
+    if user.role is Role.AGENCY_MEMBER:  # they create and move follow-ups for their own agency only
+        agencies = [agency for agency in agencies if agency.id == user.agency_id]
+    form.responsible_agency.choices = [(agency.id, agency.name) for agency in agencies]
+    form.owner.choices = [(None, "（担当者なし）")] + [
+        (user.id, f"{user.name}（{user.agency.name}）") for user in choices.users
+    ]
+    form.linked_agencies.choices = [(agency.id, agency.name) for agency in choices.agencies]
+    form.source_meeting.choices = [(None, "（なし）")] + [
+        (meeting.id, f"{meeting.starts_at:%Y-%m-%d} {meeting.title}") for meeting in choices.meetings
+    ]
+    form.source_initiative.choices = [(None, "（なし）")] + [
+        (initiative.id, f"{initiative.lead_agency.name}：{initiative.title}")
+        for initiative in choices.initiatives
+    ]
+
+
+def _data_from(form: FollowUpForm, choices) -> changes.FollowUpData:
+    agencies = {agency.id: agency for agency in choices.agencies}
+    users = {user.id: user for user in choices.users}
+    return changes.FollowUpData(
+        title=form.title.data.strip(),
+        description=form.description.data or "",
+        responsible_agency=agencies[form.responsible_agency.data],
+        owner=users.get(form.owner.data),
+        linked_agencies=[agencies[agency_id] for agency_id in form.linked_agencies.data or []],
+        due_date=form.due_date.data,
+        priority=FollowUpPriority(form.priority.data),
+        discuss_at_next_meeting=form.discuss_at_next_meeting.data,
+        source_meeting=next((m for m in choices.meetings if m.id == form.source_meeting.data), None),
+        source_initiative=next((i for i in choices.initiatives if i.id == form.source_initiative.data), None),
+    )
+
+
+def _source_council(meeting: Meeting | None, initiative: Initiative | None) -> int | None:
+    source = meeting or initiative
+    if source is not None and not can_see_council(current_user, source.council_id):
+        abort(404)
+    return source.council_id if source is not None else current_user.council_id
+
+
+def _warn_past_due(followup: FollowUp) -> None:
+    if followup.due_date is not None and followup.due_date < today_tokyo():
+        flash(
+            f"期限（{followup.due_date:%Y-%m-%d}）が今日より前の日付です。よろしければこのままで構いません。",
+            "warning",
+        )
+
+
+@bp.route("/followups/new", methods=["GET", "POST"])
+def create():
+    meeting = db.session.get(Meeting, int_or_none(request.args.get("meeting")) or 0)
+    initiative = db.session.get(Initiative, int_or_none(request.args.get("initiative")) or 0)
+    choices = form_choices(_source_council(meeting, initiative))
+    form = FollowUpForm()
+    _fill_choices(form, choices, current_user)
+    if request.method == "GET":
+        form.source_meeting.data = meeting.id if meeting else None
+        form.source_initiative.data = initiative.id if initiative else None
+        form.responsible_agency.data = current_user.agency_id
+        if initiative is not None and current_user.role is not Role.AGENCY_MEMBER:
+            form.responsible_agency.data = initiative.lead_agency_id
+    if form.validate_on_submit():
+        try:
+            followup = changes.create_followup(current_user, _data_from(form, choices))
+        except changes.FollowUpRefused as refusal:
+            form.owner.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash("対応事項を登録しました。", "success")
+            _warn_past_due(followup)
+            return redirect(url_for("followups.detail", followup_id=followup.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("followups/form.html", form=form, followup=None, meeting=meeting), status
+
+
+@bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
+def edit(followup_id: int):
+    followup = get_changeable_followup(current_user, followup_id)
+    choices = form_choices(followup.council_id)
+    form = FollowUpForm(obj=None if request.method == "POST" else followup)
+    _fill_choices(form, choices, current_user)
+    if request.method == "GET":
+        _load_form(form, followup)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changes.update_followup(
+                current_user, followup, _data_from(form, choices), int_or_none(form.version.data)
+            )
+            db.session.commit()
+        except changes.FollowUpRefused as refusal:
+            db.session.rollback()
+            form.owner.errors.append(str(refusal))
+        except (changes.FollowUpConflict, StaleDataError):
+            db.session.rollback()
+            conflict = db.session.get(FollowUp, followup_id)
+            db.session.refresh(conflict)
+            form.version.data = conflict.version  # a save after reading the newer values is deliberate
+        else:
+            flash("対応事項を更新しました。", "success")
+            _warn_past_due(followup)
+            return redirect(url_for("followups.detail", followup_id=followup.id))
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render_template("followups/form.html", form=form, followup=followup, conflict=conflict), status
+
+
+def _load_form(form: FollowUpForm, followup: FollowUp) -> None:
+    form.responsible_agency.data = followup.responsible_agency_id
+    form.owner.data = followup.owner_id
+    form.linked_agencies.data = [agency.id for agency in followup.linked_agencies]
+    form.priority.data = followup.priority.value
+    form.source_meeting.data = followup.source_meeting_id
+    form.source_initiative.data = followup.source_initiative_id
+    form.version.data = followup.version
+
+
+# --- a follow-up's page: status and comments -------------------------------------------------------
+
+
+def _history(followup: FollowUp) -> list[audit.AuditEvent]:
+    query = (
+        sa.select(audit.AuditEvent, User)
+        .outerjoin(User, User.id == audit.AuditEvent.actor_id)
+        .where(
+            audit.AuditEvent.object_type == FollowUp.__tablename__, audit.AuditEvent.object_id == followup.id
+        )
+        .order_by(audit.AuditEvent.occurred_at, audit.AuditEvent.id)
+    )
+    return list(db.session.execute(query).all())
+
+
+@bp.get("/followups/<int:followup_id>")
+def detail(followup_id: int, status_form=None, comment_form=None, status=200):
+    followup = get_followup_or_404(current_user, followup_id)
+    status_form = status_form or StatusForm(version=followup.version)
+    return (
+        render_template(
+            "followups/detail.html",
+            followup=followup,
+            today=today_tokyo(),
+            may_change=can_change(current_user, followup),
+            actions=changes.available_actions(followup),
+            status_form=status_form,
+            comment_form=comment_form or CommentForm(),
+            history=_history(followup),
+            labels=changes.TRACKED,
+        ),
+        status,
+    )
+
+
+@bp.post("/followups/<int:followup_id>/status")
+def change_status(followup_id: int):
+    followup = get_changeable_followup(current_user, followup_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return detail(followup_id, status_form=form, status=400)
+    try:
+        changes.change_status(
+            current_user, followup, form.action.data, form.note.data or "", int_or_none(form.version.data)
+        )
+        db.session.commit()
+    except changes.FollowUpRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    except (changes.FollowUpConflict, StaleDataError):
+        db.session.rollback()
+        flash(
+            "この対応事項は他の人が先に更新しました。最新の内容を確認してから、もう一度操作してください。",
+            "error",
+        )
+    else:
+        flash(f"「{followup.status.label}」にしました。", "success")
+    return redirect(url_for("followups.detail", followup_id=followup_id))
+
+
+@bp.post("/followups/<int:followup_id>/comments")
+def comment(followup_id: int):
+    followup = get_followup_or_404(current_user, followup_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return detail(followup_id, comment_form=form, status=400)
+    changes.add_comment(current_user, followup, form.body.data.strip())
+    db.session.commit()
+    flash("コメントを追加しました。", "success")
+    return redirect(url_for("followups.detail", followup_id=followup_id) + "#comments")
+
+
+# --- bulk actions --------------------------------------------------------------------------------
+
+
+def _bulk_form(choices) -> BulkForm:
+    form = BulkForm()
+    form.responsible_agency.choices = [(None, "（選択）")] + [(a.id, a.name) for a in choices.agencies]
+    form.owner.choices = [(None, "（担当者なし）")] + [
+        (u.id, f"{u.name}（{u.agency.name}）") for u in choices.users
+    ]
+    return form
+
+
+@bp.post("/followups/bulk")
+@require_roles(*STAFF_ROLES)
+def bulk():
+    choices = form_choices(current_user.council_id)
+    form = _bulk_form(choices)
+    followups = db.session.scalars(
+        sa.select(FollowUp).where(FollowUp.id.in_(request.form.getlist("ids", type=int)))
+    ).all()
+    visible = [f for f in followups if can_change(current_user, f)]
+    form.ids.choices = [(f.id, f.title) for f in visible]
+    back = redirect(safe_next_path(request.form.get("back")) or url_for("followups.list_view"))
+    if not form.validate_on_submit() or len(visible) != len(followups):
+        flash("一括操作の対象または内容が正しくありません。対象を選び直してください。", "error")
+        return back
+    agencies = {agency.id: agency for agency in choices.agencies}
+    users = {user.id: user for user in choices.users}
+    try:
+        if form.action.data == "reassign":
+            agency = agencies.get(form.responsible_agency.data)
+            if agency is None:
+                raise changes.FollowUpRefused("変更先の担当機関を選んでください。")
+            changes.bulk_reassign(current_user, visible, agency, users.get(form.owner.data))
+            message = f"{len(visible)}件の担当を変更しました。"
+        elif form.action.data == "due_date":
+            if form.due_date.data is None:
+                raise changes.FollowUpRefused("変更後の期限を入力してください。")
+            changes.bulk_due_date(current_user, visible, form.due_date.data)
+            message = f"{len(visible)}件の期限を変更しました。"
+        elif form.action.data == "close":
+            message = f"{changes.bulk_close(current_user, visible, form.note.data or '')}件を完了にしました。"
+        else:
+            raise changes.FollowUpRefused("一括操作を選んでください。")
+        db.session.commit()
+    except changes.FollowUpRefused as refusal:
+        db.session.rollback()
+        flash(f"{refusal} 何も変更していません。", "error")
+        return back
+    flash(message, "success")
+    return back

@@ -1,0 +1,178 @@
+"""The secretariat's pre-meeting review: what happened to the follow-ups since the previous meeting
+of the same council and kind, what carries over, what agencies want to discuss, which reports are missing.
+
+Everything is loaded in a fixed number of queries and grouped in Python.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..agencies.models import Agency
+from ..core.time import TOKYO, fiscal_year_bounds, fiscal_year_of, to_tokyo, today_tokyo
+from ..extensions import db
+from ..followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
+from ..initiatives.models import Initiative
+from ..reports.models import ProgressReport, ReportStatus
+from .models import Meeting
+from .services import previous_meeting
+
+NO_INITIATIVE = "（取組みとの紐づけなし）"
+
+
+@dataclass
+class AgencyCounts:
+    agency: Agency
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class MissingReport:
+    agency: Agency
+    initiative: Initiative
+    #: "未提出" (no report) or "下書き"
+    state: str
+
+
+@dataclass
+class Review:
+    meeting: Meeting
+    previous: Meeting | None
+    since: datetime
+    reference_date: date
+    fiscal_year: int
+    done: list[FollowUp] = field(default_factory=list)
+    open: list[FollowUp] = field(default_factory=list)
+    overdue: list[FollowUp] = field(default_factory=list)
+    #: follow-ups from earlier meetings of this kind that are not done, with how often they were carried
+    carried: list[tuple[FollowUp, int]] = field(default_factory=list)
+    discuss: list[FollowUp] = field(default_factory=list)
+    proposals: list[ProgressReport] = field(default_factory=list)
+    missing: list[MissingReport] = field(default_factory=list)
+    counts: list[AgencyCounts] = field(default_factory=list)
+
+
+def grouped(followups: list[FollowUp]) -> list[tuple[Agency, list[tuple[str, list[FollowUp]]]]]:
+    """By responsible agency (the council's order), then by category and plan item."""
+    by_agency: dict[int, tuple[Agency, dict[str, list[FollowUp]]]] = {}
+    for followup in followups:
+        agency = followup.responsible_agency
+        groups = by_agency.setdefault(agency.id, (agency, {}))[1]
+        groups.setdefault(topic_of(followup), []).append(followup)
+    ordered = sorted(by_agency.values(), key=lambda pair: (pair[0].sort_order, pair[0].id))
+    return [(agency, sorted(groups.items())) for agency, groups in ordered]
+
+
+def topic_of(followup: FollowUp) -> str:
+    """課題区分 and 項目 of the initiative a follow-up came from."""
+    initiative = followup.source_initiative
+    if initiative is None:
+        return NO_INITIATIVE
+    category = initiative.category.label if initiative.category else "区分なし"
+    item = (
+        f"{initiative.plan_item.number} {initiative.plan_item.title}" if initiative.plan_item else "項目なし"
+    )
+    return f"{category}／{item}"
+
+
+def build_review(meeting: Meeting) -> Review:
+    previous = previous_meeting(meeting)
+    meeting_day = to_tokyo(meeting.starts_at).date()
+    fiscal_year = fiscal_year_of(meeting_day)
+    since = (
+        previous.starts_at
+        if previous
+        else datetime.combine(fiscal_year_bounds(fiscal_year)[0], time(), TOKYO)
+    )
+    review = Review(meeting, previous, since, min(today_tokyo(), meeting_day), fiscal_year)
+    _followups(review, until=meeting.starts_at)
+    _reports(review)
+    return review
+
+
+def _followups(review: Review, until: datetime) -> None:
+    meeting = review.meeting
+    done_since = sa.and_(
+        FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at > review.since, FollowUp.done_at <= until
+    )
+    still_open = sa.and_(FollowUp.status.in_(OPEN_STATUSES), FollowUp.created_at <= until)
+    followups = db.session.scalars(
+        sa.select(FollowUp)
+        .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
+        .options(
+            joinedload(FollowUp.responsible_agency),
+            joinedload(FollowUp.owner),
+            joinedload(FollowUp.done_by),
+            joinedload(FollowUp.source_meeting),
+            joinedload(FollowUp.source_initiative).joinedload(Initiative.plan_item),
+        )
+        .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
+    ).all()
+    # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
+    held = list(
+        db.session.scalars(
+            sa.select(Meeting.starts_at)
+            .where(Meeting.council_id == meeting.council_id, Meeting.kind == meeting.kind)
+            .where(Meeting.starts_at <= meeting.starts_at)
+            .order_by(Meeting.starts_at)
+        )
+    )
+    counts: dict[int, AgencyCounts] = {}
+    for followup in followups:
+        agency_counts = counts.setdefault(
+            followup.responsible_agency.id, AgencyCounts(followup.responsible_agency)
+        )
+        if followup.status is FollowUpStatus.DONE:
+            review.done.append(followup)
+            agency_counts.done += 1
+            continue
+        if followup.is_overdue(review.reference_date):
+            review.overdue.append(followup)
+            agency_counts.overdue += 1
+        else:
+            review.open.append(followup)
+            agency_counts.open += 1
+        if followup.discuss_at_next_meeting:
+            review.discuss.append(followup)
+        source = followup.source_meeting
+        if source is not None and source.kind is meeting.kind and source.starts_at < meeting.starts_at:
+            review.carried.append(
+                (
+                    followup,
+                    max(bisect_right(held, meeting.starts_at) - bisect_right(held, source.starts_at), 1),
+                )
+            )
+    review.done.sort(key=lambda followup: followup.done_at)
+    review.counts = sorted(counts.values(), key=lambda c: (c.agency.sort_order, c.agency.id))
+
+
+def _reports(review: Review) -> None:
+    council_id = review.meeting.council_id
+    reports = db.session.scalars(
+        sa.select(ProgressReport)
+        .join(ProgressReport.initiative)
+        .where(Initiative.council_id == council_id, ProgressReport.fiscal_year == review.fiscal_year)
+        .options(
+            selectinload(ProgressReport.proposal_agencies),
+            joinedload(ProgressReport.initiative).joinedload(Initiative.lead_agency),
+        )
+        .order_by(Initiative.sort_order, Initiative.id)
+    ).all()
+    review.proposals = [report for report in reports if report.proposal_agencies]
+    by_initiative = {report.initiative_id: report for report in reports}
+    initiatives = db.session.scalars(
+        sa.select(Initiative)
+        .where(Initiative.council_id == council_id)
+        .options(joinedload(Initiative.lead_agency))
+        .order_by(Initiative.sort_order, Initiative.id)
+    ).all()
+    for initiative in initiatives:
+        report = by_initiative.get(initiative.id)
+        if report is None or report.status is ReportStatus.DRAFT:
+            state = "未提出" if report is None else "下書き"
+            review.missing.append(MissingReport(initiative.lead_agency, initiative, state))
