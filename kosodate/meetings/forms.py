@@ -5,7 +5,7 @@ from datetime import time
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..core.forms import IdMultipleField, IdSelectField, JaDateField
 from .models import MeetingKind
@@ -31,7 +31,7 @@ class MeetingForm(FlaskForm):
             Length(max=300, message="会議名は300文字以内で入力してください。"),
         ],
     )
-    day = JaDateField("日付", validators=[DataRequired("日付を入力してください。")])
+    day = JaDateField("日付", validators=[InputRequired("日付を入力してください。")])
     start_time = StringField(
         "開始時刻", default="14:00", validators=[DataRequired("開始時刻を入力してください。")]
     )

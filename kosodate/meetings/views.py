@@ -162,8 +162,8 @@ def create():
     _council_choices(form, council_id)
     if form.validate_on_submit():
         meeting = Meeting(council_id=council_id)
-        db.session.add(meeting)
         _apply(form, meeting)
+        db.session.add(meeting)
         audit.record(
             "meeting.create", actor=current_user, obj=meeting, changes={"title": [None, meeting.title]}
         )
