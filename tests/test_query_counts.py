@@ -6,26 +6,41 @@ from bench.queries import recorded_statements
 from kosodate.auth.models import Role, User
 from kosodate.demo.generate import GenerateSpec, generate
 from kosodate.extensions import db
+from kosodate.meetings.models import Meeting, MeetingKind
 from tests.conftest import AuthActions, _empty_all_tables
 from tests.factories import PASSWORD
 
-PAGES = ["/", "/initiatives", "/meetings", "/agencies"]
+PAGES = [
+    "/",
+    "/initiatives",
+    "/meetings",
+    "/agencies",
+    "/followups",
+    "/followups?view=all&status=all",
+    "/followups?overdue=1",
+    "/meetings/{meeting}",
+    "/meetings/{meeting}/review",
+]
 MOST_QUERIES_PER_PAGE = 12
 ROLES = [Role.SECRETARIAT, Role.COORDINATOR, Role.AGENCY_MEMBER]
 
 
 def queries_per_page(app, followups: int, meetings: int) -> dict[tuple[Role, str], int]:
-    spec = GenerateSpec(councils=2, agencies=12, users=60, followups=followups, meetings=meetings)
-    generate(GenerateSpec(**{**spec.__dict__, "password": PASSWORD}))
+    generate(GenerateSpec(2, 12, 60, followups, meetings, password=PASSWORD))
     db.session.commit()
     counts = {}
     for role in ROLES:
-        email = db.session.scalar(sa.select(User.email).where(User.role == role).order_by(User.id))
+        user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
+        meeting = db.session.scalar(
+            sa.select(Meeting.id)
+            .where(Meeting.council_id == user.council_id)
+            .order_by(Meeting.kind != MeetingKind.LIAISON, Meeting.starts_at.desc())
+        )
         client = app.test_client()
-        assert AuthActions(client).login(email, PASSWORD).status_code == 302
+        assert AuthActions(client).login(user.email, PASSWORD).status_code == 302
         for path in PAGES:
             with recorded_statements(db.engine) as statements:
-                response = client.get(path)
+                response = client.get(path.format(meeting=meeting))
             assert response.status_code == 200, (role, path)
             counts[role, path] = len(statements)
     db.session.remove()
@@ -34,7 +49,7 @@ def queries_per_page(app, followups: int, meetings: int) -> dict[tuple[Role, str
 
 
 def test_query_count_does_not_grow_with_the_data(app):
-    few = queries_per_page(app, followups=100, meetings=10)
+    few = queries_per_page(app, followups=100, meetings=20)
     many = queries_per_page(app, followups=2000, meetings=300)
     growing = {page: (few[page], many[page]) for page in many if few[page] != many[page]}
     assert not growing, growing

@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import Role, User
@@ -187,10 +187,10 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
     page = min(max(filters.page, 1), pages)
     rows = db.session.scalars(
         query.options(
-            selectinload(FollowUp.owner),
-            selectinload(FollowUp.responsible_agency),
+            joinedload(FollowUp.owner),
+            joinedload(FollowUp.responsible_agency),
+            joinedload(FollowUp.source_meeting),
             selectinload(FollowUp.linked_agencies),
-            selectinload(FollowUp.source_meeting),
         )
         .order_by(*SORTS.get(filters.sort, SORTS["due"]))
         .limit(PAGE_SIZE)
@@ -244,8 +244,9 @@ class FormChoices:
     initiatives: list
 
 
-def form_choices(council_id: int | None) -> FormChoices:
-    """For one council; None (an admin without a council in view): every council."""
+def form_choices(council_id: int | None, with_initiatives: bool = True) -> FormChoices:
+    """For one council; None (an admin without a council in view): every council. The list's
+    filters need no initiatives."""
 
     def of_council(query, column):
         return query if council_id is None else query.where(column == council_id)
@@ -257,7 +258,7 @@ def form_choices(council_id: int | None) -> FormChoices:
     ).all()
     users = db.session.scalars(
         of_council(
-            sa.select(User).join(User.agency).where(User.active).options(selectinload(User.agency)),
+            sa.select(User).join(User.agency).where(User.active).options(contains_eager(User.agency)),
             Agency.council_id,
         ).order_by(Agency.sort_order, User.name)
     ).all()

@@ -77,7 +77,7 @@ def _filter_from_args(args) -> FollowUpFilter:
 def list_view():
     filters = _filter_from_args(request.args)
     page = list_followups(current_user, filters)
-    choices = form_choices(current_user.council_id)
+    choices = form_choices(current_user.council_id, with_initiatives=False)
     bulk_form = _bulk_form(choices) if is_staff(current_user) else None
     plan_items = db.session.scalars(
         sa.select(PlanItem).where(PlanItem.council_id == current_user.council_id).order_by(PlanItem.number)

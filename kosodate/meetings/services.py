@@ -27,8 +27,9 @@ def can_edit_meeting(user: User, meeting: Meeting) -> bool:
     return user.role is not Role.AGENCY_MEMBER or meeting.host_agency_id == user.agency_id
 
 
-def get_meeting_or_404(user: User, meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+def get_meeting_or_404(user: User, meeting_id: int, *options) -> Meeting:
+    """The meeting, with `options` (loader options) applied, or 404 for those who may not see it."""
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.id == meeting_id).options(*options))
     if meeting is None or not can_see_council(user, meeting.council_id):
         abort(404)
     return meeting

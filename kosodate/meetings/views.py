@@ -6,7 +6,7 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
 from ..core import audit
@@ -60,7 +60,18 @@ def list_view():
 
 @bp.get("/meetings/<int:meeting_id>")
 def detail(meeting_id: int):
-    meeting = get_meeting_or_404(current_user, meeting_id)
+    meeting = get_meeting_or_404(
+        current_user,
+        meeting_id,
+        joinedload(Meeting.host_agency),
+        joinedload(Meeting.secretariat_agency),
+        selectinload(Meeting.attendee_agencies),
+        selectinload(Meeting.attachments),
+        selectinload(Meeting.agenda_items).options(
+            joinedload(AgendaItem.plan_item),
+            joinedload(AgendaItem.initiative).joinedload(Initiative.lead_agency),
+        ),
+    )
     outcomes = db.session.scalars(
         sa.select(FollowUp)
         .where(FollowUp.source_meeting_id == meeting.id)
