@@ -291,3 +291,15 @@ def test_status_transitions_and_reopen(login_as):
         page=f"/followups/{target.id}",
     )  # fmt: skip
     assert "その操作はできません" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_followup_created_from_an_initiative_is_filed_under_its_plan_item(login_as):
+    initiative = followup("勉強会の日程").source_initiative  # もみじ, plan item 12
+    client = login_as("coordinator@example.org")
+    page = client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    assert f"/followups/new?initiative={initiative.id}" in page
+    path = f"/followups/new?initiative={initiative.id}"
+    response = form_post(client, path, new_followup_data(source_meeting="", source_initiative=initiative.id))
+    assert response.status_code == 302
+    listed = client.get(f"/followups?plan_item={initiative.plan_item_id}").get_data(as_text=True)
+    assert "小児訪問看護の勉強会の会場を確保する" in listed
