@@ -73,13 +73,16 @@ def _domain_blueprints():
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
+    from .reports.views import bp as reports
 
-    return (dashboard, agencies, initiatives, meetings, followups)
+    return (dashboard, agencies, initiatives, meetings, followups, reports)
 
 
 def _register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .demo.cli import demo_cli
+    from .reports.cli import export_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(export_cli)

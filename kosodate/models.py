@@ -7,6 +7,7 @@ from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
 from .meetings.models import AgendaItem, Attachment, Meeting
 from .reports.models import ProgressReport
+from .reports.rounds_models import InitiativeProposal, ReminderRequest, ReportRound
 
 __all__ = [
     "Agency",
@@ -17,8 +18,11 @@ __all__ = [
     "FollowUp",
     "FollowUpComment",
     "Initiative",
+    "InitiativeProposal",
     "Meeting",
     "PlanItem",
     "ProgressReport",
+    "ReminderRequest",
+    "ReportRound",
     "User",
 ]

@@ -1,6 +1,6 @@
 """The navigation bar's entries, by role."""
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from ..auth.models import Role
@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("followups.list_view", "対応事項", ALL_ROLES),
     ("initiatives.list_view", "取組み", ALL_ROLES),
     ("meetings.list_view", "会議", ALL_ROLES),
+    ("reports.progress", "進捗状況一覧", ALL_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
 )
 
@@ -20,7 +21,7 @@ NAV_ITEMS = (
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def nav_items():
-        if not current_user.is_authenticated:
+        if not has_request_context() or not current_user.is_authenticated:  # e.g. a PDF from a command
             return {"nav_items": []}
         return {
             "nav_items": [

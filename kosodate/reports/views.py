@@ -1,0 +1,93 @@
+"""/reports/progress: the compiled progress status list, on screen and as Excel, PDF and CSV."""
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user
+
+from ..agencies.models import Council
+from ..agencies.services import get_council_or_404
+from ..core.permissions import council_scope
+from ..extensions import db
+from ..initiatives.models import Category
+from ..initiatives.services import default_fiscal_year, report_years
+from .compiled import compiled_columns, document_number, header_groups, list_title, pages, row_labels
+from .exports import to_csv, to_pdf, to_xlsx
+
+bp = Blueprint("reports", __name__)
+
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _council_and_year() -> tuple[Council, int]:
+    council_id = request.args.get("council", type=int) or current_user.council_id
+    if council_id is None:  # an admin without a council of their own: the first they may see
+        council_id = db.session.scalar(sa.select(Council.id).where(council_scope(current_user, Council.id)))
+    if council_id is None:
+        abort(404)
+    council = get_council_or_404(current_user, council_id)
+    fiscal_year = request.args.get("fy", type=int) or default_fiscal_year(current_user)
+    if not 1989 <= fiscal_year <= 2100:
+        abort(404)
+    return council, fiscal_year
+
+
+@bp.get("/reports/progress")
+def progress():
+    council, fiscal_year = _council_and_year()
+    columns = compiled_columns(council.id, fiscal_year)
+    category = request.args.get("category")
+    category = Category(category) if category in Category._value2member_map_ else None
+    plan_item_id = request.args.get("plan_item", type=int)
+    agency_id = request.args.get("agency", type=int)
+    rows = [
+        column
+        for column in columns
+        if (category is None or category in column.initiative.categories)
+        and (plan_item_id is None or column.initiative.plan_item_id == plan_item_id)
+        and (agency_id is None or column.initiative.lead_agency_id == agency_id)
+    ]
+    plan_items = sorted(
+        {c.initiative.plan_item for c in columns if c.initiative.plan_item}, key=lambda i: i.number
+    )
+    agencies = list({c.initiative.lead_agency.id: c.initiative.lead_agency for c in columns}.values())
+    return render_template(
+        "reports/progress.html",
+        council=council,
+        fiscal_year=fiscal_year,
+        years=report_years(current_user),
+        view="rows" if request.args.get("view") == "rows" else "table",
+        pages=pages(columns),
+        header_groups=header_groups,
+        rows=rows,
+        labels=row_labels(fiscal_year),
+        title=list_title(fiscal_year),
+        categories=list(Category),
+        plan_items=plan_items,
+        agencies=agencies,
+        filters={"category": category, "plan_item": plan_item_id, "agency": agency_id},
+    )
+
+
+@bp.get("/reports/progress.<any(xlsx, pdf, csv):file_format>")
+def progress_download(file_format: str):
+    council, fiscal_year = _council_and_year()
+    columns = compiled_columns(council.id, fiscal_year)
+    number = document_number(council.id, fiscal_year)
+    if file_format == "xlsx":
+        content = to_xlsx(columns, fiscal_year, number)
+    elif file_format == "pdf":
+        content = to_pdf(columns, fiscal_year, number)
+    else:
+        content = to_csv(columns)
+    return send_file(
+        BytesIO(content),
+        mimetype=MEDIA_TYPES[file_format],
+        as_attachment=True,
+        download_name=f"{list_title(fiscal_year)}_{council.name}.{file_format}",
+    )
