@@ -73,9 +73,10 @@ def _domain_blueprints():
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
+    from .reports.import_views import bp as report_imports
     from .reports.views import bp as reports
 
-    return (dashboard, agencies, initiatives, meetings, followups, reports)
+    return (dashboard, agencies, initiatives, meetings, followups, reports, report_imports)
 
 
 def _register_commands(app: Flask) -> None:

@@ -1,0 +1,131 @@
+"""/reports/import: a compiled list from an Excel file or a CSV, previewed before anything is written."""
+
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from ..agencies.models import Council
+from ..agencies.services import get_council_or_404
+from ..auth.models import Role
+from ..core.permissions import council_scope, require_roles
+from ..core.time import fiscal_year_of, today_tokyo
+from ..extensions import db
+from .imports import apply_import, plan_import, read_csv, read_xlsx
+
+bp = Blueprint("report_imports", __name__)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class ImportForm(FlaskForm):
+    council = IntegerField("連絡会議", validators=[InputRequired("連絡会議を選んでください。")])
+    fiscal_year = IntegerField(
+        "年度（西暦の開始年）",
+        validators=[
+            InputRequired("年度を入力してください。"),
+            NumberRange(2000, 2100, "年度は 2017 のように西暦で入力してください。"),
+        ],
+    )
+    file = FileField(
+        "ファイル（.xlsx または .csv、10MBまで）", validators=[FileRequired("ファイルを選んでください。")]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    council = HiddenField()
+    fiscal_year = HiddenField()
+    token = HiddenField()
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored(token: str) -> Path:
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        abort(400)
+    matches = list(_upload_dir().glob(f"{token}.*"))
+    if not matches:
+        abort(400, "取り込むファイルが見つかりません。もう一度アップロードしてください。")
+    return matches[0]
+
+
+def _read(path: Path, council: Council, fiscal_year: int):
+    data = path.read_bytes()
+    columns, problems = (
+        read_csv(data, council) if path.suffix == ".csv" else read_xlsx(data, council, fiscal_year)
+    )
+    return plan_import(council, fiscal_year, columns, problems)
+
+
+def _councils():
+    return db.session.scalars(sa.select(Council).where(council_scope(current_user, Council.id))).all()
+
+
+@bp.route("/reports/import", methods=["GET", "POST"])
+@require_roles(Role.ADMIN, Role.SECRETARIAT)
+def upload():
+    form = ImportForm()
+    if request.method == "GET":
+        form.council.data = current_user.council_id
+        form.fiscal_year.data = fiscal_year_of(today_tokyo()) - 1
+    if form.validate_on_submit():
+        council = get_council_or_404(current_user, form.council.data)
+        name = form.file.data.filename or ""
+        suffix = (
+            ".csv" if name.lower().endswith(".csv") else ".xlsx" if name.lower().endswith(".xlsx") else None
+        )
+        data = form.file.data.read(MAX_FILE_BYTES + 1)
+        if suffix is None:
+            form.file.errors.append("取り込めるのは .xlsx と .csv のファイルです。")
+        elif len(data) > MAX_FILE_BYTES:
+            form.file.errors.append("ファイルが大きすぎます（10MBまで）。")
+        else:
+            token = secrets.token_urlsafe(16)
+            path = _upload_dir() / f"{token}{suffix}"
+            path.write_bytes(data)
+            plan = _read(path, council, form.fiscal_year.data)
+            if plan.problems:
+                path.unlink()
+            confirm = ConfirmForm(council=council.id, fiscal_year=form.fiscal_year.data, token=token)
+            return render_template(
+                "reports/import_preview.html", plan=plan, council=council, fiscal_year=form.fiscal_year.data,
+                confirm=confirm, filename=name,
+            ), 400 if plan.problems else 200  # fmt: skip
+    return render_template(
+        "reports/import.html", form=form, councils=_councils()
+    ), 400 if form.errors else 200
+
+
+@bp.post("/reports/import/confirm")
+@require_roles(Role.ADMIN, Role.SECRETARIAT)
+def confirm():
+    form = ConfirmForm()
+    if (
+        not form.validate_on_submit()
+        or not form.fiscal_year.data.isdigit()
+        or not form.council.data.isdigit()
+    ):
+        abort(400)
+    council = get_council_or_404(current_user, int(form.council.data))
+    fiscal_year = int(form.fiscal_year.data)
+    path = _stored(form.token.data)
+    plan = _read(path, council, fiscal_year)
+    if plan.problems:
+        flash("ファイルに問題があるため取り込みませんでした。", "error")
+        return redirect(url_for("report_imports.upload"))
+    apply_import(current_user, council, fiscal_year, plan)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    counts = f"新規 {len(plan.creates)}件、更新 {len(plan.updates)}件、変更なし {plan.unchanged}件"
+    flash(f"取り込みました：{counts}。", "success")
+    return redirect(url_for("reports.progress", council=council.id, fy=fiscal_year))
