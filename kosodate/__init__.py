@@ -74,9 +74,10 @@ def _domain_blueprints():
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
     from .reports.import_views import bp as report_imports
+    from .reports.round_views import bp as report_rounds
     from .reports.views import bp as reports
 
-    return (dashboard, agencies, initiatives, meetings, followups, reports, report_imports)
+    return (dashboard, agencies, initiatives, meetings, followups, reports, report_imports, report_rounds)
 
 
 def _register_commands(app: Flask) -> None:

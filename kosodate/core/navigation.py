@@ -14,6 +14,8 @@ NAV_ITEMS = (
     ("initiatives.list_view", "取組み", ALL_ROLES),
     ("meetings.list_view", "会議", ALL_ROLES),
     ("reports.progress", "進捗状況一覧", ALL_ROLES),
+    ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
+    ("report_rounds.rounds", "進捗報告の依頼", frozenset({Role.ADMIN, Role.SECRETARIAT, Role.COORDINATOR})),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
 )
 

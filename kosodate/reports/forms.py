@@ -1,0 +1,63 @@
+"""Forms of the report rounds."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields import IntegerField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..core.forms import IdMultipleField, IdSelectField, JaDateField
+from ..initiatives.models import Category
+
+TEXT_MAX = 20_000
+
+
+def _text(label: str) -> TextAreaField:
+    return TextAreaField(
+        label, validators=[Length(max=TEXT_MAX, message=f"{TEXT_MAX:,}文字以内で入力してください。")]
+    )
+
+
+class OpenRoundForm(FlaskForm):
+    fiscal_year = IntegerField(
+        "年度（西暦の開始年）",
+        validators=[
+            InputRequired("年度を入力してください。"),
+            NumberRange(2000, 2100, "年度は 2018 のように西暦で入力してください。"),
+        ],
+    )
+    deadline = JaDateField("提出期限", validators=[InputRequired("提出期限を入力してください。")])
+    meeting = IdSelectField("報告する会議", validators=[Optional()])
+    document_number = StringField(
+        "資料番号（例: 資料２－２）", validators=[Length(max=50, message="50文字以内で入力してください。")]
+    )
+
+
+class ReportForm(FlaskForm):
+    progress = _text("（２）今年度の進捗状況について、実績や検討している内容")
+    challenges = _text("（３）取組みを進める中で見えてきた課題")
+    proposals = _text("（４）課題に対する考えうる解決策または関係機関と話し合いたいこと")
+    proposal_agencies = IdMultipleField("（４）で話し合いたい関係機関（複数選択可）", validators=[Optional()])
+    next_year_plan = _text("（５）来年度以降の取組み")
+
+
+class RemindForm(FlaskForm):
+    agencies = IdMultipleField("リマインドする機関", validators=[DataRequired("機関を選んでください。")])
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(
+        "取組み名",
+        validators=[
+            DataRequired("取組み名を入力してください。"),
+            Length(max=300, message="300文字以内で入力してください。"),
+        ],
+    )
+    content = _text("（１）項目・内容")
+    plan_item = IdSelectField("項目", validators=[Optional()])
+    category = SelectField(
+        "課題区分", choices=[("", "（なし）")] + [(c.value, c.label) for c in Category], validate_choice=False
+    )
+
+    def validate_category(self, field):
+        if field.data and field.data not in Category._value2member_map_:
+            raise ValueError("課題区分を一覧から選んでください。")

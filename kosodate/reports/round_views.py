@@ -1,0 +1,258 @@
+"""Report rounds: /reports/rounds (the secretariat's pages), /reports/mine and a report's form."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+
+from ..agencies.models import Agency, Council
+from ..auth.models import Role, User
+from ..core.audit import AuditEvent
+from ..core.permissions import council_scope
+from ..core.time import fiscal_year_of, today_tokyo
+from ..extensions import db
+from ..initiatives.models import Category, Initiative, PlanItem
+from ..meetings.models import Meeting
+from .columns import report_row_labels
+from .forms import OpenRoundForm, ProposalForm, RemindForm, ReportForm
+from .models import ProgressReport
+from .rounds import (
+    ReportData,
+    RoundRefused,
+    decide_proposal,
+    get_report_or_404,
+    get_round_or_404,
+    may_write,
+    open_round,
+    propose_initiative,
+    reopen_report,
+    request_reminders,
+    round_reports,
+    runs_rounds,
+    save_report,
+)
+from .rounds_models import InitiativeProposal, ReminderRequest, ReportRound
+
+bp = Blueprint("report_rounds", __name__)
+
+
+def _council_agencies(council_id: int) -> list[Agency]:
+    query = (
+        sa.select(Agency).where(Agency.council_id == council_id, Agency.active).order_by(Agency.sort_order)
+    )
+    return list(db.session.scalars(query))
+
+
+@bp.route("/reports/rounds", methods=["GET", "POST"])
+def rounds():
+    council_id = current_user.council_id or request.args.get("council", type=int)
+    council = db.session.get(Council, council_id) if council_id else None
+    form = None
+    if council is not None and runs_rounds(current_user, council.id):
+        form = OpenRoundForm()
+        meetings = db.session.scalars(
+            sa.select(Meeting).where(Meeting.council_id == council.id).order_by(Meeting.starts_at.desc())
+        ).all()
+        form.meeting.choices = [(None, "（なし）")] + [
+            (m.id, f"{m.starts_at:%Y-%m-%d} {m.title}") for m in meetings
+        ]
+        if request.method == "GET":
+            form.fiscal_year.data = fiscal_year_of(today_tokyo())
+        if form.validate_on_submit():
+            meeting = db.session.get(Meeting, form.meeting.data) if form.meeting.data else None
+            try:
+                opened = open_round(
+                    current_user,
+                    council,
+                    form.fiscal_year.data,
+                    form.deadline.data,
+                    meeting,
+                    form.document_number.data,
+                )
+            except RoundRefused as refusal:
+                db.session.rollback()
+                form.fiscal_year.errors.append(str(refusal))
+            else:
+                db.session.commit()
+                flash("進捗報告の依頼を始めました。各機関の下書きを作成しました。", "success")
+                return redirect(url_for("report_rounds.round_page", round_id=opened.id))
+    elif request.method == "POST":
+        abort(403)
+    listed = db.session.scalars(
+        sa.select(ReportRound)
+        .where(council_scope(current_user, ReportRound.council_id))
+        .order_by(ReportRound.fiscal_year.desc())
+    ).all()
+    status = 400 if form is not None and form.errors else 200
+    return render_template("reports/rounds.html", rounds=listed, form=form, council=council), status
+
+
+@bp.get("/reports/rounds/<int:round_id>")
+def round_page(round_id: int):
+    report_round = get_round_or_404(current_user, round_id)
+    groups = round_reports(report_round)
+    requests = db.session.scalars(
+        sa.select(ReminderRequest)
+        .where(ReminderRequest.round_id == report_round.id)
+        .options(joinedload(ReminderRequest.agency), joinedload(ReminderRequest.requested_by))
+        .order_by(ReminderRequest.requested_at.desc())
+    ).all()
+    proposals = db.session.scalars(
+        sa.select(InitiativeProposal)
+        .where(InitiativeProposal.round_id == report_round.id)
+        .options(joinedload(InitiativeProposal.agency), joinedload(InitiativeProposal.plan_item))
+        .order_by(InitiativeProposal.proposed_at)
+    ).all()
+    remind_form = RemindForm()
+    remind_form.agencies.choices = [(g.agency.id, g.agency.name) for g in groups if not g.all_submitted]
+    return render_template(
+        "reports/round.html",
+        report_round=report_round,
+        groups=groups,
+        requests=requests,
+        proposals=proposals,
+        runs=runs_rounds(current_user, report_round.council_id),
+        remind_form=remind_form,
+        action_form=FlaskForm(),
+    )
+
+
+@bp.post("/reports/rounds/<int:round_id>/remind")
+def remind(round_id: int):
+    report_round = get_round_or_404(current_user, round_id)
+    if not runs_rounds(current_user, report_round.council_id):
+        abort(403)
+    form = RemindForm()
+    agencies = {a.id: a for a in _council_agencies(report_round.council_id)}
+    form.agencies.choices = [(a.id, a.name) for a in agencies.values()]
+    if form.validate_on_submit():
+        request_reminders(current_user, report_round, [agencies[i] for i in form.agencies.data])
+        db.session.commit()
+        flash(f"{len(form.agencies.data)}機関へのリマインドを依頼しました。", "success")
+    else:
+        flash("リマインドする機関を選んでください。", "error")
+    return redirect(url_for("report_rounds.round_page", round_id=round_id))
+
+
+@bp.get("/reports/mine")
+def mine():
+    if current_user.agency_id is None:
+        abort(404)
+    reports = db.session.scalars(
+        sa.select(ProgressReport)
+        .join(ProgressReport.initiative)
+        .where(Initiative.lead_agency_id == current_user.agency_id)
+        .options(joinedload(ProgressReport.initiative).joinedload(Initiative.plan_item))
+        .order_by(ProgressReport.fiscal_year.desc(), Initiative.sort_order, Initiative.id)
+    ).all()
+    open_rounds = db.session.scalars(
+        sa.select(ReportRound)
+        .where(ReportRound.council_id == current_user.council_id)
+        .order_by(ReportRound.fiscal_year.desc())
+    ).all()
+    return render_template("reports/mine.html", reports=reports, rounds=open_rounds)
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+def edit_report(report_id: int):
+    report = get_report_or_404(current_user, report_id)
+    if not may_write(current_user, report):
+        abort(403)
+    form = ReportForm(obj=report if request.method == "GET" else None)
+    agencies = {a.id: a for a in _council_agencies(report.initiative.council_id)}
+    form.proposal_agencies.choices = [(a.id, a.name) for a in agencies.values()]
+    if request.method == "GET":
+        form.proposal_agencies.data = [a.id for a in report.proposal_agencies]
+    if form.validate_on_submit():
+        data = ReportData(
+            progress=form.progress.data or "",
+            challenges=form.challenges.data or "",
+            proposals=form.proposals.data or "",
+            next_year_plan=form.next_year_plan.data or "",
+            proposal_agencies=[agencies[i] for i in form.proposal_agencies.data or []],
+        )
+        submit = request.form.get("action") == "submit"
+        try:
+            save_report(current_user, report, data, submit)
+        except RoundRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            db.session.commit()
+            flash("提出しました。" if submit else "下書きを保存しました。", "success")
+            return redirect(url_for("report_rounds.edit_report", report_id=report.id))
+    events = db.session.execute(
+        sa.select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == ProgressReport.__tablename__, AuditEvent.object_id == report.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    return render_template(
+        "reports/edit.html",
+        report=report,
+        form=form,
+        labels=dict(report_row_labels(report.fiscal_year)),
+        events=events,
+        runs=runs_rounds(current_user, report.initiative.council_id),
+        action_form=FlaskForm(),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/reports/<int:report_id>/reopen")
+def reopen(report_id: int):
+    report = get_report_or_404(current_user, report_id)
+    if not runs_rounds(current_user, report.initiative.council_id):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        reopen_report(current_user, report)
+        db.session.commit()
+        flash("差し戻しました。担当機関が修正して再提出できます。", "success")
+    except RoundRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    return redirect(url_for("report_rounds.edit_report", report_id=report.id))
+
+
+@bp.route("/reports/rounds/<int:round_id>/proposals/new", methods=["GET", "POST"])
+def propose(round_id: int):
+    report_round = get_round_or_404(current_user, round_id)
+    if current_user.role is not Role.AGENCY_MEMBER:
+        abort(403)
+    form = ProposalForm()
+    plan_items = db.session.scalars(
+        sa.select(PlanItem).where(PlanItem.council_id == report_round.council_id).order_by(PlanItem.number)
+    ).all()
+    form.plan_item.choices = [(None, "（なし）")] + [(i.id, f"{i.number} {i.title}") for i in plan_items]
+    if form.validate_on_submit():
+        plan_item = next((i for i in plan_items if i.id == form.plan_item.data), None)
+        category = Category(form.category.data) if form.category.data else None
+        propose_initiative(
+            current_user, report_round, form.title.data.strip(), form.content.data or "", plan_item, category
+        )
+        db.session.commit()
+        flash("新しい取組みを提案しました。事務局が確認します。", "success")
+        return redirect(url_for("report_rounds.mine"))
+    return render_template(
+        "reports/propose.html", form=form, report_round=report_round
+    ), 400 if form.errors else 200
+
+
+@bp.post("/reports/proposals/<int:proposal_id>/<any(accept, decline):decision>")
+def decide(proposal_id: int, decision: str):
+    proposal = db.session.get(InitiativeProposal, proposal_id)
+    report_round = get_round_or_404(current_user, proposal.round_id) if proposal else abort(404)
+    if not runs_rounds(current_user, report_round.council_id):
+        abort(403)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        decide_proposal(current_user, proposal, accept=decision == "accept")
+        db.session.commit()
+        flash("一覧に加えました。" if decision == "accept" else "見送りにしました。", "success")
+    except RoundRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    return redirect(url_for("report_rounds.round_page", round_id=report_round.id))
