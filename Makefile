@@ -24,7 +24,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 run: $(VENV)/.runtime-installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	KOSODATE_EMBEDDED_SCHEDULER=1 KOSODATE_BASE_URL=http://127.0.0.1:$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite (also on PostgreSQL when KOSODATE_TEST_DATABASE_URL is set)
 test: $(VENV)/.dev-installed

@@ -14,6 +14,21 @@ def from_environment() -> dict:
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    for name in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    if os.environ.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if name in os.environ:
+            settings[name] = os.environ[name].lower() in ("1", "true", "yes", "on")
+    if os.environ.get("KOSODATE_BASE_URL"):
+        settings["BASE_URL"] = os.environ["KOSODATE_BASE_URL"]
+    if os.environ.get("KOSODATE_EMBEDDED_SCHEDULER"):
+        settings["SCHEDULER_EMBEDDED"] = os.environ["KOSODATE_EMBEDDED_SCHEDULER"] == "1"
+    for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
     return settings
 
 
@@ -31,6 +46,31 @@ class BaseConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     TIMEZONE = "Asia/Tokyo"
+    #: the address links in e-mails start with
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # --- e-mail (the reminders) ---
+    #: smtp | file (.eml files under instance/mail, the embedded default) | memory (tests)
+    MAIL_BACKEND = "file"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "kosodate@localhost"
+    REMINDER_DUE_SOON_DAYS = (7, 1)
+    REMINDER_MEETING_DIGEST_DAYS = 7
+    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_LEASE_SECONDS = 300
+
+    # --- the scheduler ---
+    #: start a scheduler inside the web process (the embedded mode: make run sets it)
+    SCHEDULER_EMBEDDED = False
+    REMINDERS_INTERVAL_MINUTES = 15
+    OUTBOX_INTERVAL_SECONDS = 60
+    #: a run that starts this late is still run (APScheduler's default, 1 s, skips it silently)
+    SCHEDULER_MISFIRE_GRACE_SECONDS = 600
 
     @classmethod
     def validate(cls, settings) -> None:
@@ -50,9 +90,11 @@ class TestingConfig(BaseConfig):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 64
     SERVER_NAME = None
+    MAIL_BACKEND = "memory"
 
 
 class ProductionConfig(BaseConfig):
+    MAIL_BACKEND = "smtp"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

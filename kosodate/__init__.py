@@ -48,6 +48,12 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     for blueprint in _domain_blueprints():
         app.register_blueprint(blueprint)
     _register_commands(app)
+
+    from .reminders.listeners import connect_listeners
+    from .reminders.scheduler import start_embedded
+
+    connect_listeners()
+    start_embedded(app)
     return app
 
 
@@ -73,18 +79,29 @@ def _domain_blueprints():
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
+    from .reminders.views import bp as reminders
     from .reports.import_views import bp as report_imports
     from .reports.round_views import bp as report_rounds
     from .reports.views import bp as reports
 
-    return (dashboard, agencies, initiatives, meetings, followups, reports, report_imports, report_rounds)
+    return (
+        dashboard,
+        agencies,
+        initiatives,
+        meetings,
+        followups,
+        reports,
+        report_imports,
+        report_rounds,
+        reminders,
+    )
 
 
 def _register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .demo.cli import demo_cli
+    from .reminders.cli import outbox_cli, reminders_cli, scheduler_cli
     from .reports.cli import export_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(export_cli)
+    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli):
+        app.cli.add_command(group)

@@ -6,6 +6,7 @@ from .core.audit import AuditEvent
 from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
 from .meetings.models import AgendaItem, Attachment, Meeting
+from .reminders.models import NotificationSetting, OutboxMessage, UsedLinkToken
 from .reports.models import ProgressReport
 from .reports.rounds_models import InitiativeProposal, ReminderRequest, ReportRound
 
@@ -20,9 +21,12 @@ __all__ = [
     "Initiative",
     "InitiativeProposal",
     "Meeting",
+    "NotificationSetting",
+    "OutboxMessage",
     "PlanItem",
     "ProgressReport",
     "ReminderRequest",
     "ReportRound",
+    "UsedLinkToken",
     "User",
 ]

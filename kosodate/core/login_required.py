@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from ..extensions import login_manager
 
-PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static"}
+#: the one-click links of e-mails are authorised by their signed token, not by a session
+PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static", "reminders.one_click"}
 
 
 def require_login_everywhere(app: Flask) -> None:

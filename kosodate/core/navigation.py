@@ -17,6 +17,8 @@ NAV_ITEMS = (
     ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
     ("report_rounds.rounds", "進捗報告の依頼", frozenset({Role.ADMIN, Role.SECRETARIAT, Role.COORDINATOR})),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
+    ("reminders.notifications", "通知の設定", ALL_ROLES),
+    ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
 )
 
 

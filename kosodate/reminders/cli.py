@@ -1,0 +1,81 @@
+"""`reminders run`, `outbox send`, `scheduler run`."""
+
+import fcntl
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..core.time import TOKYO, now
+from ..extensions import db
+from .outbox import enqueue, send_all
+from .rules import due_reminders
+from .scheduler import run_blocking
+
+reminders_cli = AppGroup("reminders", help="リマインダー / reminders")
+outbox_cli = AppGroup("outbox", help="送信待ちのメール / the outbox")
+scheduler_cli = AppGroup("scheduler", help="定期実行 / the scheduler")
+
+
+def parse_moment(text: str | None) -> datetime:
+    if not text:
+        return now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("ISO 8601 の日時で指定してください（例: 2018-02-21T09:00+09:00）") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
+
+
+@reminders_cli.command("run")
+@click.option(
+    "--now", "moment", help="この時刻として計算する（ISO 8601、省略すると今。タイムゾーンなしは日本時間）"
+)
+def run_command(moment):
+    """Queue every reminder due at or before the moment that is not queued yet."""
+    at = parse_moment(moment)
+    counts = enqueue(due_reminders(at), at)
+    db.session.commit()
+    click.echo(
+        f"reminders at {at.isoformat()}: "
+        + (", ".join(f"{k.value} {n}" for k, n in counts.items()) or "none new")
+    )
+
+
+@outbox_cli.command("send")
+def send_command():
+    """Deliver what is due now."""
+    with _single_sender_on_sqlite():
+        result = send_all()
+    click.echo(
+        f"sent {result.sent}, retried {result.retried}, failed {result.failed}, "
+        f"cancelled {result.cancelled}, uncertain {result.uncertain}"
+    )
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+
+
+class _single_sender_on_sqlite:
+    """SQLite has no row locks to skip: one sender at a time, by a file lock."""
+
+    def __enter__(self):
+        self.file = None
+        if db.engine.dialect.name == "sqlite":
+            path = Path(current_app.instance_path) / "outbox.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = path.open("w")
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.file is not None:
+            self.file.close()
+
+
+@scheduler_cli.command("run")
+def scheduler_command():
+    """Run the reminders and the outbox on a timer (production: a process of its own)."""
+    click.echo("scheduler: starting (waits on standby while another one is active)")
+    run_blocking(current_app._get_current_object())

@@ -1,0 +1,279 @@
+"""The outbox: reminders stored once (the dedupe key), then delivered, retried, leased, measured.
+
+Producing writes rows in the caller's transaction. Delivering claims rows as a lease, sends them
+over one connection per batch and records each delivery on its own, so a crash re-sends at most the
+message in flight — and that one is counted as `uncertain`.
+"""
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..auth.models import User
+from ..core.time import now, to_tokyo
+from ..extensions import db
+from ..followups.models import OPEN_STATUSES, FollowUp
+from ..meetings.models import Meeting
+from ..reports.rounds_models import ReportRound
+from .backends import PermanentFailure, TemporaryFailure, backend
+from .messages import build_email, new_message_id, render
+from .models import DIGESTIBLE, NotificationSetting, OutboxMessage, OutboxStatus, ReminderKind
+from .rules import Reminder
+
+#: waits after the 1st, 2nd, … temporary failure; the last one repeats (a day's outage loses nothing)
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+EXISTING_CHUNK = 1000
+
+
+# --- producing -----------------------------------------------------------------------------------
+
+
+def _settings(user_ids: set[int]) -> dict[int, NotificationSetting]:
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(sa.select(NotificationSetting).where(NotificationSetting.user_id.in_(user_ids)))
+    return {row.user_id: row for row in rows}
+
+
+def _existing(keys: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(keys), EXISTING_CHUNK):
+        chunk = keys[start : start + EXISTING_CHUNK]
+        found |= set(
+            db.session.scalars(sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk)))
+        )
+    return found
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    for start in range(0, len(rows), EXISTING_CHUNK):
+        db.session.execute(statement, rows[start : start + EXISTING_CHUNK])
+
+
+def _values(
+    key: str, kind: ReminderKind, recipient: tuple[User | None, str], moment: datetime, **fields
+) -> dict:
+    user, email = recipient
+    return {
+        "dedupe_key": key,
+        "kind": kind,
+        "recipient_user_id": user.id if user else None,
+        "recipient_email": email,
+        "message_id": new_message_id(),
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "next_attempt_at": moment,
+        "created_at": moment,
+        "uncertain": False,
+        "claimed_by": "",
+        "last_error": "",
+        "body_html": "",
+        "valid_for": "",
+        **fields,
+    }
+
+
+def _row(reminder: Reminder, status: OutboxStatus, moment: datetime) -> dict:
+    subject, text, html = render(reminder)
+    return _values(
+        reminder.key, reminder.kind, (reminder.user, reminder.email), moment,
+        object_type=reminder.object_type, object_id=reminder.object_id, valid_for=reminder.valid_for,
+        subject=subject[:300], body_text=text, body_html=html, status=status,
+    )  # fmt: skip
+
+
+def enqueue(reminders: list[Reminder], moment: datetime | None = None) -> dict[ReminderKind, int]:
+    """Store the reminders not stored yet, as the recipients asked (off, single, daily digest).
+    Returns how many of each kind were new."""
+    moment = moment or now()
+    keys = [reminder.key for reminder in reminders]
+    existing = _existing(list(dict.fromkeys(keys)))
+    settings = _settings({r.user.id for r in reminders if r.user is not None})
+    rows, digests, counts = [], {}, {}
+    seen = set(existing)
+    for reminder in reminders:
+        if reminder.key in seen:
+            continue
+        seen.add(reminder.key)
+        setting = settings.get(reminder.user.id) if reminder.user else None
+        if setting is not None and reminder.kind.value in setting.disabled_kinds:
+            continue
+        status = OutboxStatus.QUEUED
+        if setting is not None and setting.daily_digest and reminder.kind in DIGESTIBLE:
+            status = OutboxStatus.DIGESTED
+            digests.setdefault(reminder.user.id, (reminder.user, []))[1].append(reminder)
+        rows.append(_row(reminder, status, moment))
+        counts[reminder.kind] = counts.get(reminder.kind, 0) + 1
+    for user, items in digests.values():
+        rows.append(_digest_row(user, items, moment))
+    _insert_ignoring_duplicates(rows)
+    return counts
+
+
+def _digest_row(user: User, items: list[Reminder], moment: datetime) -> dict:
+    """One e-mail with the day's reminders of a user who asked for a daily digest."""
+    local = to_tokyo(moment)
+    key = Reminder(ReminderKind.DAILY_DIGEST, "user", user.id, f"{local:%Y-%m-%dT%H%M}", user.email, user).key
+    parts = [f"{user.name} 様\n\n今日のお知らせ（{len(items)}件）です。\n"]
+    for item in items:
+        subject, text, _html = render(item)
+        parts.append(f"■ {subject}\n{text.split(chr(10), 2)[-1]}")
+    return _values(
+        key, ReminderKind.DAILY_DIGEST, (user, user.email), moment, object_type="user", object_id=user.id,
+        subject=f"【小児等在宅医療 連携支援】今日のお知らせ（{len(items)}件）", body_text="\n".join(parts),
+    )  # fmt: skip
+
+
+# --- still true? -----------------------------------------------------------------------------------
+
+
+def still_valid(row: OutboxMessage) -> bool:
+    """A reminder is sent only if what it says is still so when its turn comes."""
+    if row.kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
+        followup = db.session.get(FollowUp, row.object_id)
+        return (
+            followup is not None
+            and followup.status in OPEN_STATUSES
+            and str(followup.due_date) == row.valid_for
+        )
+    if row.kind in (ReminderKind.MEETING, ReminderKind.MEETING_DIGEST):
+        meeting = db.session.get(Meeting, row.object_id)
+        return (
+            meeting is not None
+            and meeting.starts_at.isoformat() == row.valid_for
+            and meeting.starts_at > now()
+        )
+    if row.kind is ReminderKind.REPORT_REQUESTED and row.valid_for:
+        report_round = db.session.get(ReportRound, row.object_id)
+        return report_round is not None and report_round.deadline.isoformat() == row.valid_for
+    return True
+
+
+# --- delivering ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    uncertain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(batch_size: int, worker: str) -> list[OutboxMessage]:
+    """Rows due for sending, leased to this worker; on PostgreSQL concurrent senders skip each
+    other's rows (FOR UPDATE SKIP LOCKED). A row whose lease ran out is taken again, as uncertain."""
+    moment = now()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= moment),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < moment),
+    )
+    query = sa.select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(batch_size)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = db.session.scalars(query).all()
+    for row in rows:
+        if row.status is OutboxStatus.SENDING:
+            row.uncertain = True
+        row.status = OutboxStatus.SENDING
+        row.lease_until = moment + lease
+        row.claimed_by = worker
+        row.attempts += 1
+    db.session.commit()
+    return list(rows)
+
+
+def _retry_later(row: OutboxMessage, error: str) -> None:
+    row.status = OutboxStatus.QUEUED
+    row.lease_until = None
+    row.last_error = error[:2000]
+    row.next_attempt_at = now() + RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS)) - 1]
+
+
+def send_batch(batch_size: int | None = None, worker: str | None = None) -> SendResult:
+    """Claim one batch and deliver it over one connection."""
+    result = SendResult()
+    rows = claim(batch_size or current_app.config["OUTBOX_BATCH_SIZE"], worker or worker_name())
+    if not rows:
+        return result
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    pending = []
+    for row in rows:
+        if not still_valid(row):
+            row.status, row.lease_until = OutboxStatus.CANCELLED, None
+            result.cancelled += 1
+        else:
+            pending.append(row)
+    db.session.commit()
+    try:
+        with backend() as connection:
+            for row in pending:
+                try:
+                    connection.send(build_email(row, sender))
+                except TemporaryFailure as failure:
+                    _retry_later(row, str(failure))
+                    result.retried += 1
+                except PermanentFailure as failure:
+                    row.status, row.lease_until, row.last_error = (
+                        OutboxStatus.FAILED,
+                        None,
+                        str(failure)[:2000],
+                    )
+                    result.failed += 1
+                else:
+                    row.status, row.lease_until, row.sent_at = OutboxStatus.SENT, None, now()
+                    result.sent += 1
+                    result.uncertain += int(row.uncertain)
+                db.session.commit()  # each delivery recorded on its own
+    except TemporaryFailure as failure:  # the server could not be reached: nothing of the rest is lost
+        for row in pending:
+            if row.status is OutboxStatus.SENDING:
+                _retry_later(row, str(failure))
+                result.retried += 1
+        result.errors.append(str(failure))
+        db.session.commit()
+    return result
+
+
+def send_all(worker: str | None = None, max_batches: int = 1000) -> SendResult:
+    """Send batch after batch until nothing is due (or the server is unreachable)."""
+    total = SendResult()
+    for _ in range(max_batches):
+        result = send_batch(worker=worker)
+        for name in ("sent", "retried", "failed", "cancelled", "uncertain"):
+            setattr(total, name, getattr(total, name) + getattr(result, name))
+        total.errors += result.errors
+        if result.errors or not (result.sent or result.failed or result.cancelled or result.retried):
+            break
+        if result.retried and not result.sent:
+            break
+    return total
+
+
+def retry(row: OutboxMessage) -> None:
+    """An admin sends a failed message again."""
+    row.status, row.next_attempt_at, row.last_error = OutboxStatus.QUEUED, now(), ""

@@ -1,0 +1,128 @@
+"""APScheduler: the reminders and the outbox on a timer, one active scheduler at a time.
+
+Embedded mode (make run): a background scheduler in the web process. Production: `flask --app app
+scheduler run`, a process of its own. A PostgreSQL advisory lock (a file lock with SQLite) keeps a
+second scheduler on standby; were two to run anyway, the dedupe key and the claims still send each
+e-mail once.
+"""
+
+import fcntl
+import logging
+import os
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from ..core.time import TOKYO, now
+from ..extensions import db
+from .outbox import enqueue, send_all
+from .rules import due_reminders
+
+log = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 0x6B6F736F  # "koso"
+
+
+class SchedulerLock:
+    """Held for the life of the active scheduler."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.connection = None
+        self.file = None
+
+    def acquire(self) -> bool:
+        with self.app.app_context():
+            engine = db.engine
+            if engine.dialect.name == "postgresql":
+                self.connection = engine.connect()
+                held = self.connection.scalar(
+                    sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
+                self.connection.commit()
+                if not held:
+                    self.connection.close()
+                    self.connection = None
+                return bool(held)
+        path = Path(self.app.instance_path) / "scheduler.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = path.open("w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            self.file = None
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        if self.file is not None:
+            self.file.close()
+
+
+def run_reminders(app: Flask) -> None:
+    with app.app_context():
+        moment = now()
+        counts = enqueue(due_reminders(moment), moment)
+        db.session.commit()
+        if counts:
+            log.info("reminders queued: %s", counts)
+
+
+def run_outbox(app: Flask) -> None:
+    with app.app_context():
+        result = send_all()
+        if result.sent or result.retried or result.failed:
+            log.info("outbox: sent %s, retried %s, failed %s", result.sent, result.retried, result.failed)
+
+
+def add_jobs(scheduler, app: Flask) -> None:
+    config = app.config
+    scheduler.add_job(run_reminders, "interval", minutes=config["REMINDERS_INTERVAL_MINUTES"], args=[app],
+                      id="reminders", replace_existing=True, next_run_time=now())  # fmt: skip
+    scheduler.add_job(run_outbox, "interval", seconds=config["OUTBOX_INTERVAL_SECONDS"], args=[app],
+                      id="outbox", replace_existing=True, next_run_time=now())  # fmt: skip
+
+
+def job_defaults(app: Flask) -> dict:
+    return {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
+    }
+
+
+def start_embedded(app: Flask) -> BackgroundScheduler | None:
+    """In the web process, once: not in tests, not in the debug reloader's watching parent."""
+    if not app.config["SCHEDULER_EMBEDDED"] or app.testing:
+        return None
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    lock = SchedulerLock(app)
+    if not lock.acquire():
+        log.info("another scheduler is active: this process starts none")
+        return None
+    scheduler = BackgroundScheduler(timezone=TOKYO, job_defaults=job_defaults(app))
+    add_jobs(scheduler, app)
+    scheduler.start()
+    app.extensions["kosodate_scheduler"] = (scheduler, lock)
+    return scheduler
+
+
+def run_blocking(app: Flask, wait_seconds: int = 30) -> None:
+    """`scheduler run`: wait on standby until this process holds the lock, then run the jobs."""
+    lock = SchedulerLock(app)
+    while not lock.acquire():
+        log.warning("another scheduler is active: waiting %s s", wait_seconds)
+        time.sleep(wait_seconds)
+    scheduler = BlockingScheduler(timezone=TOKYO, job_defaults=job_defaults(app))
+    add_jobs(scheduler, app)
+    try:
+        scheduler.start()
+    finally:
+        lock.release()
