@@ -79,8 +79,9 @@ def _values(
         "message_id": new_message_id(),
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
-        "next_attempt_at": moment,
-        "created_at": moment,
+        # due at once: `moment` only says which reminders are due (reminders run --now)
+        "next_attempt_at": now(),
+        "created_at": now(),
         "uncertain": False,
         "claimed_by": "",
         "last_error": "",

@@ -60,7 +60,11 @@ class SchedulerLock:
 
     def release(self) -> None:
         if self.connection is not None:
+            # the pool keeps the session alive after close(): unlock explicitly
+            self.connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            self.connection.commit()
             self.connection.close()
+            self.connection = None
         if self.file is not None:
             self.file.close()
 

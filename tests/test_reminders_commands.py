@@ -1,0 +1,99 @@
+"""Reminders caused by changes, the commands, the settings page, the scheduler's set-up and lock."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from kosodate.agencies.models import Agency
+from kosodate.auth.models import User
+from kosodate.extensions import db
+from kosodate.reminders.models import NotificationSetting, OutboxMessage, ReminderKind
+from kosodate.reminders.scheduler import SchedulerLock, add_jobs, job_defaults, start_embedded
+from tests.conftest import csrf_token_from
+
+
+def kinds() -> list[str]:
+    return sorted(k.value for k in db.session.scalars(sa.select(OutboxMessage.kind)))
+
+
+def test_assigning_a_followup_queues_a_mail_in_the_same_transaction(login_as):
+    client = login_as("coordinator@example.org")
+    page = client.get("/followups/new").get_data(as_text=True)
+    momiji = db.session.scalar(sa.select(User).where(User.email == "momiji@example.org"))
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == "訪問看護ステーションもみじ"))
+    data = {
+        "title": "勉強会の講師を探す",
+        "responsible_agency": agency.id,
+        "owner": momiji.id,
+        "priority": "normal",
+        "csrf_token": csrf_token_from(page),
+    }
+    assert client.post("/followups/new", data=data).status_code == 302
+    row = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == ReminderKind.ASSIGNED))
+    assert row.recipient_email == "momiji@example.org"
+    assert "勉強会の講師を探す" in row.subject
+
+
+def test_opening_a_round_asks_the_agencies_for_their_reports(login_as):
+    client = login_as("jimukyoku@example.org")
+    page = client.get("/reports/rounds").get_data(as_text=True)
+    data = {"fiscal_year": 2018, "deadline": (date.today() + timedelta(days=30)).isoformat(),
+            "csrf_token": csrf_token_from(page)}  # fmt: skip
+    assert client.post("/reports/rounds", data=data).status_code == 302
+    recipients = db.session.scalars(
+        sa.select(OutboxMessage.recipient_email).where(OutboxMessage.kind == ReminderKind.REPORT_REQUESTED)
+    ).all()
+    assert sorted(recipients) == ["momiji@example.org", "zama@example.org"]
+
+
+def test_reminders_run_and_outbox_send_commands(app, runner, demo):
+    result = runner.invoke(args=["reminders", "run", "--now", "2018-03-05T09:30"])
+    assert result.exit_code == 0, result.output
+    assert "overdue" in result.output
+    again = runner.invoke(args=["reminders", "run", "--now", "2018-03-05T10:00"])
+    assert "none new" in again.output
+    sent = runner.invoke(args=["outbox", "send"])
+    assert sent.exit_code == 0 and sent.output.startswith("sent ")
+    bad = runner.invoke(args=["reminders", "run", "--now", "来週"])
+    assert bad.exit_code != 0 and "ISO 8601" in bad.output
+
+
+def test_the_settings_page_switches_kinds_off(login_as):
+    client = login_as("momiji@example.org")
+    page = client.get("/settings/notifications").get_data(as_text=True)
+    assert "まとめメール" in page
+    data = {"kinds": ["assigned", "meeting"], "daily_digest": "1", "csrf_token": csrf_token_from(page)}
+    assert client.post("/settings/notifications", data=data).status_code == 302
+    setting = db.session.scalar(sa.select(NotificationSetting))
+    assert "due_soon" in setting.disabled_kinds and "meeting" not in setting.disabled_kinds
+    assert setting.daily_digest
+
+
+def test_only_admins_see_the_outbox(login_as):
+    assert login_as("jimukyoku@example.org").get("/admin/outbox").status_code == 403
+
+
+def test_scheduler_jobs_coalesce_and_tolerate_late_runs(app):
+    scheduler = BackgroundScheduler(job_defaults=job_defaults(app))
+    add_jobs(scheduler, app)
+    scheduler.start(paused=True)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    assert set(jobs) == {"reminders", "outbox"}
+    assert jobs["reminders"].trigger.interval.total_seconds() == 15 * 60
+    assert jobs["outbox"].trigger.interval.total_seconds() == 60
+    for job in jobs.values():
+        assert job.coalesce is True and job.misfire_grace_time == 600 and job.max_instances == 1
+    assert start_embedded(app) is None  # never in tests; the web workers of production start none
+
+
+def test_only_one_scheduler_holds_the_lock(app):
+    first, second = SchedulerLock(app), SchedulerLock(app)
+    assert first.acquire()
+    try:
+        assert not second.acquire()
+    finally:
+        first.release()
+    assert second.acquire()
+    second.release()
