@@ -39,6 +39,6 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 ## bench: load measurements on SQLite and PostgreSQL (README, "Performance"); BENCH_ARGS="--followups 1000" for a quick one
-bench: $(VENV)/.runtime-installed
+bench: $(VENV)/.dev-installed
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -47,8 +47,8 @@ class Page:
 
 PAGES = [
     Page("dashboard", "/", "coordinator"),
-    Page("/followups (coordinator)", "/followups?status=open", "coordinator"),
-    Page("/followups (agency member)", "/followups?status=open", "agency_member"),
+    Page("/followups (coordinator)", "/followups", "coordinator"),
+    Page("/followups (agency member)", "/followups", "agency_member"),
     Page("/followups?overdue=1", "/followups?overdue=1", "coordinator"),
     Page("review of the busiest liaison meeting", "/meetings/{meeting}/review", "secretariat"),
     Page("progress list (one council-year)", "/reports/progress?council={council}&fy={fy}", "secretariat"),
@@ -130,6 +130,7 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         "generate_seconds": round(generate_seconds, 1),
         "worker_memory": memory,
         "reminders_run_seconds": _reminders_pass(url),
+        "outbox_messages_per_s": _outbox_rate(url),
         "pages": [asdict(m) for m in measurements],
     }
 
@@ -247,19 +248,42 @@ def _targets(db) -> dict:
     }
 
 
-def _reminders_pass(url: str) -> float | None:
-    """Seconds of one `reminders run` over the data, when the reminders commands exist."""
-    probe = subprocess.run(
-        [BIN / "flask", "--app", "app", "reminders", "--help"],
-        cwd=ROOT,
-        env=_environment(url),
-        capture_output=True,
-    )
-    if probe.returncode != 0:
-        return None
+def _reminders_pass(url: str) -> float:
+    """Seconds of one `reminders run` over all the follow-ups."""
     started = time.perf_counter()
     _flask(url, "reminders", "run")
     return round(time.perf_counter() - started, 2)
+
+
+def _outbox_rate(url: str, messages: int = 2000) -> float:
+    """Messages per second that `outbox send` delivers to a local SMTP server (aiosmtpd)."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        from kosodate import create_app
+        from kosodate.reminders.outbox import send_all
+
+        app = create_app(
+            "production", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="outbox", MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=port, MAIL_BACKEND="smtp",
+        )  # fmt: skip
+        with app.app_context():
+            batches = messages // app.config["OUTBOX_BATCH_SIZE"]
+            started = time.perf_counter()
+            result = send_all(max_batches=batches)
+            elapsed = time.perf_counter() - started
+        return round(result.sent / elapsed, 1) if result.sent else 0.0
+    finally:
+        controller.stop()
 
 
 # --- servers and load ------------------------------------------------------------------------------
@@ -420,11 +444,8 @@ def markdown(result: dict) -> str:
         f"{result['sizes']['followups']:,} follow-ups generated in {result['generate_seconds']} s; "
         f"web worker RSS {result['worker_memory']['rss_mb']} MB "
         f"(peak {result['worker_memory']['peak_rss_mb']} MB)"
-        + (
-            f"; one `reminders run` pass {result['reminders_run_seconds']} s"
-            if result["reminders_run_seconds"] is not None
-            else ""
-        ),
+        + f"; one `reminders run` pass {result['reminders_run_seconds']} s; "
+        f"`outbox send` {result['outbox_messages_per_s']} messages/s to a local aiosmtpd",
         "",
         "| page | SQL queries (1,000 / all) | 1 client: median / p95 ms, req/s "
         "| 8 clients: median / p95 ms, req/s | × floor (1 / 8) |",

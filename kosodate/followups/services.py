@@ -17,6 +17,7 @@ from ..meetings.models import Meeting
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus, followup_agencies
 
 PAGE_SIZE = 50
+MEETINGS_IN_FILTER = 100
 
 
 # --- visibility and permissions (DESIGN.md §4) ---------------------------------------------------
@@ -244,9 +245,8 @@ class FormChoices:
     initiatives: list
 
 
-def form_choices(council_id: int | None, with_initiatives: bool = True) -> FormChoices:
-    """For one council; None (an admin without a council in view): every council. The list's
-    filters need no initiatives."""
+def form_choices(council_id: int | None) -> FormChoices:
+    """For one council; None (an admin without a council in view): every council."""
 
     def of_council(query, column):
         return query if council_id is None else query.where(column == council_id)
@@ -271,3 +271,36 @@ def form_choices(council_id: int | None, with_initiatives: bool = True) -> FormC
         ).order_by(Initiative.sort_order, Initiative.id)
     ).all()
     return FormChoices(list(agencies), list(users), list(meetings), list(initiatives))
+
+
+@dataclass
+class FilterOptions:
+    """What the list's filters and bulk actions offer, as plain rows: the page renders hundreds."""
+
+    agencies: list  # (id, name)
+    users: list  # (id, name, agency name)
+    meetings: list  # (id, starts_at, title)
+
+
+def filter_options(council_id: int | None) -> FilterOptions:
+    def of_council(query, column):
+        return query if council_id is None else query.where(column == council_id)
+
+    agencies = db.session.execute(
+        of_council(sa.select(Agency.id, Agency.name).where(Agency.active), Agency.council_id).order_by(
+            Agency.council_id, Agency.sort_order, Agency.id
+        )
+    ).all()
+    users = db.session.execute(
+        of_council(
+            sa.select(User.id, User.name, Agency.name).join(User.agency).where(User.active), Agency.council_id
+        ).order_by(Agency.sort_order, User.name)
+    ).all()
+    # the latest meetings only: a council holds hundreds a year (case conferences); older ones are
+    # reached from the meeting's own page, whose link sets the filter
+    meetings = db.session.execute(
+        of_council(sa.select(Meeting.id, Meeting.starts_at, Meeting.title), Meeting.council_id)
+        .order_by(Meeting.starts_at.desc())
+        .limit(MEETINGS_IN_FILTER)
+    ).all()
+    return FilterOptions(list(agencies), list(users), list(meetings))

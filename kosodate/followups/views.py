@@ -24,6 +24,7 @@ from .services import (
     SORTS,
     FollowUpFilter,
     can_change,
+    filter_options,
     form_choices,
     get_changeable_followup,
     get_followup_or_404,
@@ -77,8 +78,8 @@ def _filter_from_args(args) -> FollowUpFilter:
 def list_view():
     filters = _filter_from_args(request.args)
     page = list_followups(current_user, filters)
-    choices = form_choices(current_user.council_id, with_initiatives=False)
-    bulk_form = _bulk_form(choices) if is_staff(current_user) else None
+    options = filter_options(current_user.council_id)
+    bulk_form = BulkForm() if is_staff(current_user) else None
     plan_items = db.session.scalars(
         sa.select(PlanItem).where(PlanItem.council_id == current_user.council_id).order_by(PlanItem.number)
     ).all()
@@ -87,7 +88,7 @@ def list_view():
         page=page,
         filters=filters,
         status_arg=request.args.get("status", "active"),
-        choices=choices,
+        options=options,
         plan_items=plan_items,
         categories=list(Category),
         statuses=list(FollowUpStatus),
