@@ -113,8 +113,9 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         cookies = {role: _log_in(app_base, email) for role, email in targets["users"].items()}
         for page in PAGES:
             path = page.path.format(**targets)
+            status, queries = counts[page.name]
             measurement = Measurement(
-                page.name, path, counts[path][0], counts[path][1], small_counts.get(path, [0, None])[1]
+                page.name, path, status, queries, small_counts.get(page.name, [0, None])[1]
             )
             if measurement.status == 200:
                 measurement.runs = _load(app_base + path, cookies[page.role], duration)
@@ -208,7 +209,7 @@ def _count_queries(url: str, floor_sql: Path | None) -> tuple[dict, dict[str, li
             path = page.path.format(**targets)
             with recorded_statements(db.engine) as statements:
                 response = clients[page.role].get(path)
-            counts[path] = [response.status_code, len(statements)]
+            counts[page.name] = [response.status_code, len(statements)]
             if floor_sql and page is PAGES[1]:
                 floor_sql.write_text(dump_statements(statements), encoding="utf-8")
         db.engine.dispose()

@@ -23,15 +23,15 @@ MEETINGS_IN_FILTER = 100
 # --- visibility and permissions (DESIGN.md §4) ---------------------------------------------------
 
 
-def mine_clause(user: User) -> sa.ColumnElement[bool]:
-    """Owned by the user, or their agency is responsible or linked."""
+def mine_clause(user: User, columns=FollowUp) -> sa.ColumnElement[bool]:
+    """Owned by the user, or their agency is responsible or linked; `columns` may be a subquery's."""
     if user.agency_id is None:
-        return FollowUp.owner_id == user.id
+        return columns.owner_id == user.id
     linked = sa.select(followup_agencies.c.followup_id).where(followup_agencies.c.agency_id == user.agency_id)
     return sa.or_(
-        FollowUp.owner_id == user.id,
-        FollowUp.responsible_agency_id == user.agency_id,
-        FollowUp.id.in_(linked),
+        columns.owner_id == user.id,
+        columns.responsible_agency_id == user.agency_id,
+        columns.id.in_(linked),
     )
 
 
@@ -220,7 +220,7 @@ def followup_counts(user: User) -> FollowUpCounts:
         .subquery()
     )
     overdue = council.c.due_date < today_tokyo()
-    mine = council.c.id.in_(sa.select(FollowUp.id).where(mine_clause(user)))
+    mine = mine_clause(user, council.c)
     row = db.session.execute(
         sa.select(
             sa.func.count(),
