@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency
+from ..auth.models import User
 from ..core.time import TOKYO, fiscal_year_bounds, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
@@ -55,6 +56,8 @@ class Review:
     proposals: list[ProgressReport] = field(default_factory=list)
     missing: list[MissingReport] = field(default_factory=list)
     counts: list[AgencyCounts] = field(default_factory=list)
+    #: the council's objects the rows refer to, kept alive while the page is rendered
+    preloaded: list = field(default_factory=list, repr=False)
 
 
 def grouped(followups: list[FollowUp]) -> list[tuple[Agency, list[tuple[str, list[FollowUp]]]]]:
@@ -101,16 +104,13 @@ def _followups(review: Review, until: datetime) -> None:
         FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at > review.since, FollowUp.done_at <= until
     )
     still_open = sa.and_(FollowUp.status.in_(OPEN_STATUSES), FollowUp.created_at <= until)
+    review.preloaded = _preload_council(meeting.council_id)
+    # thousands of rows at prefecture scale: their agencies, users, initiatives and meetings are
+    # already in the session, so the rows are loaded without joins (many-to-ones come from the
+    # identity map)
     followups = db.session.scalars(
         sa.select(FollowUp)
         .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
-        .options(
-            joinedload(FollowUp.responsible_agency),
-            joinedload(FollowUp.owner),
-            joinedload(FollowUp.done_by),
-            joinedload(FollowUp.source_meeting),
-            joinedload(FollowUp.source_initiative).joinedload(Initiative.plan_item),
-        )
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
     ).all()
     # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
@@ -151,26 +151,35 @@ def _followups(review: Review, until: datetime) -> None:
     review.counts = sorted(counts.values(), key=lambda c: (c.agency.sort_order, c.agency.id))
 
 
+def _preload_council(council_id: int) -> list:
+    """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
+    The caller keeps the list: the session's identity map holds objects only while they are referenced."""
+    return [
+        *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
+        *db.session.scalars(sa.select(User).join(User.agency).where(Agency.council_id == council_id)),
+        *db.session.scalars(
+            sa.select(Initiative)
+            .where(Initiative.council_id == council_id)
+            .options(joinedload(Initiative.plan_item))
+        ).unique(),
+        *db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council_id)),
+    ]
+
+
 def _reports(review: Review) -> None:
     council_id = review.meeting.council_id
     reports = db.session.scalars(
         sa.select(ProgressReport)
         .join(ProgressReport.initiative)
         .where(Initiative.council_id == council_id, ProgressReport.fiscal_year == review.fiscal_year)
-        .options(
-            selectinload(ProgressReport.proposal_agencies),
-            joinedload(ProgressReport.initiative).joinedload(Initiative.lead_agency),
-        )
+        .options(selectinload(ProgressReport.proposal_agencies))  # initiatives and agencies are preloaded
         .order_by(Initiative.sort_order, Initiative.id)
     ).all()
     review.proposals = [report for report in reports if report.proposal_agencies]
     by_initiative = {report.initiative_id: report for report in reports}
-    initiatives = db.session.scalars(
-        sa.select(Initiative)
-        .where(Initiative.council_id == council_id)
-        .options(joinedload(Initiative.lead_agency))
-        .order_by(Initiative.sort_order, Initiative.id)
-    ).all()
+    initiatives = sorted(
+        (obj for obj in review.preloaded if isinstance(obj, Initiative)), key=lambda i: (i.sort_order, i.id)
+    )
     for initiative in initiatives:
         report = by_initiative.get(initiative.id)
         if report is None or report.status is ReportStatus.DRAFT:
