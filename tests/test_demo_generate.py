@@ -8,7 +8,7 @@ from kosodate.agencies.models import Agency, Council
 from kosodate.auth.models import Role, User
 from kosodate.demo.generate import GenerateSpec, generate
 from kosodate.extensions import db
-from kosodate.followups.models import OPEN_STATUSES, FollowUp
+from kosodate.followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
 from kosodate.meetings.models import Meeting, MeetingKind
 from kosodate.reports.models import ProgressReport
 from tests.conftest import _empty_all_tables
@@ -43,6 +43,9 @@ def test_generated_data_has_the_asked_size_and_shape(app):
         assert all(agency.council_id == followup.council_id for agency in followup.linked_agencies)
         if followup.owner is not None:
             assert followup.owner.agency_id == followup.responsible_agency_id
+    done = [f for f in followups if f.status is FollowUpStatus.DONE]
+    assert counts["audit_events"] == len(done)  # the history of marking them done
+    assert 0 < counts["followup_comments"] < len(followups) / 5
     kinds = set(db.session.scalars(sa.select(Meeting.kind).distinct()))
     assert kinds == set(MeetingKind)
     years = set(db.session.scalars(sa.select(ProgressReport.fiscal_year).distinct()))

@@ -1,7 +1,8 @@
 """Synthetic data at prefecture scale for benchmarks: deterministic for a seed and a day, bulk-inserted.
 
 Shaped like the FY2017 Atsugi council (agency kinds, municipalities, plan items, initiatives with
-three years of reports, meetings of every kind, follow-ups) but every name is generated.
+three years of reports, meetings of every kind, follow-ups with comments and history) but every name
+is generated.
 """
 
 import random
@@ -15,9 +16,10 @@ import sqlalchemy as sa
 from ..agencies.models import AGENCY_KIND_LABELS, Agency, AgencyKind, Council
 from ..auth.models import Role, User
 from ..auth.passwords import hash_password
+from ..core.audit import AuditEvent
 from ..core.time import TOKYO, fiscal_year_of, today_tokyo
 from ..extensions import db
-from ..followups.models import FollowUp, FollowUpStatus, followup_agencies
+from ..followups.models import FollowUp, FollowUpComment, FollowUpStatus, followup_agencies
 from ..initiatives.models import Category, Initiative, PlanItem, initiative_agencies
 from ..meetings.models import Meeting, MeetingKind, meeting_attendees
 from ..reports.models import ProgressReport, ReportStatus
@@ -312,7 +314,7 @@ class _Generator:
         users_by_agency = _group(users, "agency_id")
         meetings_by_council = _group(meetings, "council_id")
         initiatives_by_council = _group(initiatives, "council_id")
-        batch, links = [], []
+        batch, links, comments, history = [], [], [], []
         for n in range(1, self.spec.followups + 1):
             agency = agencies[self.random.randrange(len(agencies))]
             council_id = agency["council_id"]
@@ -323,6 +325,7 @@ class _Generator:
             meeting = self._maybe(meetings_by_council.get(council_id), 0.5)
             initiative = self._maybe(initiatives_by_council.get(council_id), 0.3)
             done = status is FollowUpStatus.DONE
+            done_at = self._moment(due - timedelta(days=self.random.randint(0, 10))) if done else None
             batch.append(
                 {
                     "id": n,
@@ -336,9 +339,7 @@ class _Generator:
                     "discuss_at_next_meeting": self.random.random() < 0.05,
                     "source_meeting_id": meeting["id"] if meeting else None,
                     "source_initiative_id": initiative["id"] if initiative else None,
-                    "done_at": self._moment(due - timedelta(days=self.random.randint(0, 10)))
-                    if done
-                    else None,
+                    "done_at": done_at,
                     "done_by_id": owner["id"] if done and owner else None,
                     "completion_note": "対応しました。" if done else "",
                     "created_by_id": owner["id"] if owner else None,
@@ -348,12 +349,37 @@ class _Generator:
                 }
             )
             links += self._links(n, "followup_id", agency, 0, 3)
+            if owner and self.random.random() < 0.1:
+                comments.append(self._comment(n, owner, created))
+            if done:
+                history.append(self._done_event(n, owner, done_at))
             if len(batch) == BATCH:
-                self._insert(FollowUp, batch)
-                self._insert_table(followup_agencies, links)
-                batch, links = [], []
+                self._flush_followups(batch, links, comments, history)
+                batch, links, comments, history = [], [], [], []
+        self._flush_followups(batch, links, comments, history)
+
+    @staticmethod
+    def _comment(followup_id: int, author: dict, created: datetime) -> dict:
+        body = "進み具合を共有します（生成）。"
+        return {"followup_id": followup_id, "author_id": author["id"], "body": body, "created_at": created}
+
+    @staticmethod
+    def _done_event(followup_id: int, owner: dict | None, done_at: datetime) -> dict:
+        """The history entry marking done leaves (see kosodate.followups.changes)."""
+        return {
+            "occurred_at": done_at,
+            "actor_id": owner["id"] if owner else None,
+            "action": "followup.done",
+            "object_type": "followups",
+            "object_id": followup_id,
+            "changes": {"status": ["未着手", "完了"]},
+        }
+
+    def _flush_followups(self, batch, links, comments, history) -> None:
         self._insert(FollowUp, batch)
         self._insert_table(followup_agencies, links)
+        self._insert(FollowUpComment, comments)
+        self._insert(AuditEvent, history)
 
     def _status_and_due(self) -> tuple[FollowUpStatus, date]:
         """30 % open (a third of them, a tenth of all, overdue), 60 % done, 10 % cancelled;
