@@ -1,11 +1,16 @@
 """Small factories for test objects; each adds to the session and flushes."""
 
 import itertools
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
 
 from kosodate.agencies.models import Agency, AgencyKind, Council
 from kosodate.auth.models import Role, User
 from kosodate.auth.passwords import hash_password
+from kosodate.core.time import TOKYO, today_tokyo
 from kosodate.extensions import db
+from kosodate.meetings.models import Meeting, MeetingKind
 
 PASSWORD = "correct-horse-battery"
 _sequence = itertools.count(1)
@@ -39,3 +44,16 @@ def make_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_next_liaison_meeting() -> Meeting:
+    """The demo council's liaison meeting after 2018-02-28, a week from today (committed)."""
+    meeting = Meeting(
+        council_id=db.session.scalar(sa.select(Meeting.council_id).limit(1)),
+        kind=MeetingKind.LIAISON,
+        title="第３回厚木地域小児等在宅医療連絡会議",
+        starts_at=datetime.combine(today_tokyo() + timedelta(days=7), time(14), TOKYO),
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting

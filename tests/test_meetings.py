@@ -16,7 +16,7 @@ from kosodate.followups.models import FollowUp
 from kosodate.initiatives.models import PlanItem
 from kosodate.meetings.models import Attachment, Meeting, MeetingKind
 from tests.conftest import csrf_token_from
-from tests.factories import make_agency, make_council
+from tests.factories import make_agency, make_council, make_next_liaison_meeting
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -179,16 +179,7 @@ def test_another_councils_meeting_is_not_found(login_as, demo):
 
 @pytest.fixture
 def next_meeting(demo):
-    """The liaison meeting after 2018-02-28, a week from now."""
-    meeting = Meeting(
-        council_id=meeting_on("2018-02-28").council_id,
-        kind=MeetingKind.LIAISON,
-        title="第３回厚木地域小児等在宅医療連絡会議",
-        starts_at=datetime.combine(today_tokyo() + timedelta(days=7), time(14), TOKYO),
-    )
-    db.session.add(meeting)
-    db.session.commit()
-    return meeting
+    return make_next_liaison_meeting()
 
 
 def test_review_of_the_second_meeting_against_the_first(login_as):

@@ -1,17 +1,15 @@
 """The three daily journeys: a coordinator records a meeting's outcome as a follow-up, the visiting
 nurse marks it done, the secretariat finds it in the next meeting's review and its Excel file."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import sqlalchemy as sa
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
-from kosodate.core.time import TOKYO, today_tokyo
-from kosodate.extensions import db
-from kosodate.meetings.models import Meeting, MeetingKind
+from kosodate.core.time import today_tokyo
 
 from ..conftest import DEMO_PASSWORD
+from ..factories import make_next_liaison_meeting
 
 TITLE = "小児訪問看護の勉強会の会場を確保する"
 
@@ -26,21 +24,8 @@ def logged_in_page(browser: Browser, base_url: str, email: str) -> Page:
     return page
 
 
-def next_liaison_meeting() -> Meeting:
-    council_id = db.session.scalar(sa.select(Meeting.council_id).limit(1))
-    meeting = Meeting(
-        council_id=council_id,
-        kind=MeetingKind.LIAISON,
-        title="第３回厚木地域小児等在宅医療連絡会議",
-        starts_at=datetime.combine(today_tokyo() + timedelta(days=7), time(14), TOKYO),
-    )
-    db.session.add(meeting)
-    db.session.commit()
-    return meeting
-
-
 def test_from_meeting_outcome_to_the_next_meetings_review(browser: Browser, live_server, demo, tmp_path):
-    next_meeting = next_liaison_meeting()
+    next_meeting = make_next_liaison_meeting()
 
     # 1. the coordinator records an outcome of the 2018-02-28 meeting for 訪問看護ステーションもみじ
     coordinator = logged_in_page(browser, live_server, "coordinator@example.org")
