@@ -17,7 +17,7 @@ from kosodate.core.time import now
 from kosodate.extensions import db
 from kosodate.followups.models import FollowUp
 from kosodate.reminders.models import OutboxMessage, OutboxStatus, ReminderKind
-from kosodate.reminders.outbox import enqueue, send_all
+from kosodate.reminders.outbox import enqueue, send_all, sender_lock
 from kosodate.reminders.rules import Reminder, due_reminders
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_agency, make_council, make_user
@@ -138,9 +138,8 @@ def test_550_recipient_fails_and_is_shown_to_admins(smtp, owner, client, auth):
     assert db.session.scalar(sa.select(OutboxMessage.status)) is OutboxStatus.SENT
 
 
-def test_two_runs_and_two_senders_at_once_send_each_email_once(app, smtp, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) are PostgreSQL's; SQLite runs one sender at a time")
+def test_two_runs_and_two_senders_at_once_send_each_email_once(app, smtp):
+    """PostgreSQL's senders skip each other's rows; SQLite's take turns by the sender lock."""
     agency = make_agency(make_council(), "訪問看護ステーションもみじ")
     users = [make_user(agency, Role.AGENCY_MEMBER) for _ in range(10)]
     due = date.today() + timedelta(days=1)
@@ -174,11 +173,16 @@ def test_two_runs_and_two_senders_at_once_send_each_email_once(app, smtp, databa
     [t.join() for t in producers]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1000
     barrier = threading.Barrier(2)
-    senders = [in_thread(send_all) for _ in range(2)]
+    senders = [in_thread(lambda: send_all_locked()) for _ in range(2)]
     [t.start() for t in senders]
     [t.join() for t in senders]
     ids = [m["Message-ID"] for m in smtp.messages]
     assert len(ids) == 1000 and len(set(ids)) == 1000
+
+
+def send_all_locked():
+    with sender_lock():
+        send_all()
 
 
 def test_a_sender_killed_mid_batch_loses_nothing(app, smtp, owner, database_url, tmp_path):

@@ -159,3 +159,12 @@ def test_secretariat_gets_the_pre_meeting_digest_with_the_review_counts(app, dem
     body = mail.get_body(("plain",)).get_content()
     assert f"/meetings/{meeting.id}/review" in body
     assert "期限超過" in body
+
+
+def test_a_weekly_overdue_reminder_falling_on_a_holiday_waits_for_the_next_business_day(nurse):
+    followup = followup_due(nurse, date(2019, 4, 23))
+    assert run("2019-04-24T09:00") == {"overdue": 1}
+    assert run("2019-05-01T09:00") == {}  # a holiday in the 2019 Golden Week
+    assert run("2019-05-06T12:00") == {}  # still one
+    assert run("2019-05-07T09:00") == {"overdue": 1}
+    assert keys()[-1] == f"overdue:followup:{followup.id}:user:{nurse.id}:2019-05-07"

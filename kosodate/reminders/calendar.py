@@ -19,11 +19,14 @@ def business_day_on_or_before(day: date) -> date:
     return day
 
 
-def business_day_after(day: date) -> date:
-    day += timedelta(days=1)
+def business_day_on_or_after(day: date) -> date:
     while not is_business_day(day):
         day += timedelta(days=1)
     return day
+
+
+def business_day_after(day: date) -> date:
+    return business_day_on_or_after(day + timedelta(days=1))
 
 
 def send_moment(day: date) -> datetime:

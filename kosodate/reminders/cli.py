@@ -1,8 +1,6 @@
 """`reminders run`, `outbox send`, `scheduler run`."""
 
-import fcntl
 from datetime import datetime
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -10,7 +8,7 @@ from flask.cli import AppGroup
 
 from ..core.time import TOKYO, now
 from ..extensions import db
-from .outbox import enqueue, send_all
+from .outbox import enqueue, send_all, sender_lock
 from .rules import due_reminders
 from .scheduler import run_blocking
 
@@ -47,7 +45,7 @@ def run_command(moment):
 @outbox_cli.command("send")
 def send_command():
     """Deliver what is due now."""
-    with _single_sender_on_sqlite():
+    with sender_lock():
         result = send_all()
     click.echo(
         f"sent {result.sent}, retried {result.retried}, failed {result.failed}, "
@@ -55,23 +53,6 @@ def send_command():
     )
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
-
-
-class _single_sender_on_sqlite:
-    """SQLite has no row locks to skip: one sender at a time, by a file lock."""
-
-    def __enter__(self):
-        self.file = None
-        if db.engine.dialect.name == "sqlite":
-            path = Path(current_app.instance_path) / "outbox.lock"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = path.open("w")
-            fcntl.flock(self.file, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        if self.file is not None:
-            self.file.close()
 
 
 @scheduler_cli.command("run")

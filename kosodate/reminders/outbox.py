@@ -5,10 +5,13 @@ over one connection per batch and records each delivery on its own, so a crash r
 message in flight — and that one is counted as `uncertain`.
 """
 
+import fcntl
 import os
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -178,6 +181,20 @@ class SendResult:
     cancelled: int = 0
     uncertain: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def sender_lock():
+    """SQLite has no row locks to skip: one sender at a time (the command's and the scheduler's),
+    by a file lock. PostgreSQL's senders run side by side, each skipping the rows others hold."""
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    path = Path(current_app.instance_path) / "outbox.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        yield
 
 
 def worker_name() -> str:

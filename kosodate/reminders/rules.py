@@ -22,7 +22,7 @@ from ..meetings.models import Meeting, MeetingKind, meeting_attendees
 from ..meetings.review import build_review
 from ..reports.models import ProgressReport, ReportStatus
 from ..reports.rounds_models import ReportRound
-from .calendar import business_day_after, business_day_on_or_before, send_moment
+from .calendar import business_day_after, business_day_on_or_after, business_day_on_or_before, send_moment
 from .models import ReminderKind
 
 #: a due date this far ahead can still have a "due soon" day before the next holidays end
@@ -74,15 +74,17 @@ def due_soon_days(due: date) -> list[date]:
 
 
 def overdue_day(due: date, moment: datetime) -> date | None:
-    """The first business day after the due date, then every week while open."""
+    """The first business day after the due date, then every week while open (a week's day that is
+    a holiday moves to the next business day)."""
     first = business_day_after(due)
     if send_moment(first) > moment:
         return None
     weeks = (to_tokyo(moment).date() - first).days // OVERDUE_REPEAT_DAYS
-    day = first + timedelta(days=OVERDUE_REPEAT_DAYS * weeks)
-    if send_moment(day) > moment:
-        day -= timedelta(days=OVERDUE_REPEAT_DAYS)
-    return day
+    for week in range(weeks + 1, -1, -1):
+        day = business_day_on_or_after(first + timedelta(days=OVERDUE_REPEAT_DAYS * week))
+        if send_moment(day) <= moment:
+            return day
+    return first
 
 
 def followup_reminders(moment: datetime) -> list[Reminder]:

@@ -19,7 +19,7 @@ from flask import Flask
 
 from ..core.time import TOKYO, now
 from ..extensions import db
-from .outbox import enqueue, send_all
+from .outbox import enqueue, send_all, sender_lock
 from .rules import due_reminders
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def run_reminders(app: Flask) -> None:
 
 
 def run_outbox(app: Flask) -> None:
-    with app.app_context():
+    with app.app_context(), sender_lock():
         result = send_all()
         if result.sent or result.retried or result.failed:
             log.info("outbox: sent %s, retried %s, failed %s", result.sent, result.retried, result.failed)
