@@ -4,13 +4,15 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from kosodate.agencies.models import Agency, Council
+from kosodate.agencies.models import Agency
+from kosodate.auth.models import Role
 from kosodate.extensions import db
 from kosodate.initiatives.models import Initiative
 from kosodate.reports.events import report_reminder_requested, report_round_opened
 from kosodate.reports.models import ProgressReport, ReportStatus
 from kosodate.reports.rounds_models import ReminderRequest, ReportRound
-from tests.conftest import csrf_token_from
+from tests.conftest import AuthActions, csrf_token_from
+from tests.factories import PASSWORD, make_agency, make_council, make_user
 
 
 def post(client, path, data, page=None):
@@ -100,16 +102,53 @@ def test_agency_member_writes_submits_and_is_then_locked_out(login_as):
 
 
 def test_who_may_write_which_report(login_as):
-    open_2018(login_as("jimukyoku@example.org"))
+    report_round = open_2018(login_as("jimukyoku@example.org"))
     hospital = report_of("厚木市立病院")
-    assert login_as("momiji@example.org").get(f"/reports/{hospital.id}/edit").status_code == 403
-    assert login_as("coordinator@example.org").get(f"/reports/{hospital.id}/edit").status_code == 403
-    assert login_as("jimukyoku@example.org").get(f"/reports/{hospital.id}/edit").status_code == 200
-    assert login_as("coordinator@example.org").post("/reports/rounds", data={}).status_code in (400, 403)
-    other = Council(name="相模原地域連絡会議")
-    db.session.add(other)
-    db.session.commit()
+    edit = f"/reports/{hospital.id}/edit"
+    assert login_as("momiji@example.org").get(edit).status_code == 403
+    coordinator = login_as("coordinator@example.org")
+    assert coordinator.get(edit).status_code == 403
+    assert coordinator.get(f"/reports/rounds/{report_round.id}").status_code == 200  # reads the round
+    assert coordinator.post("/reports/rounds", data={}).status_code in (400, 403)
+    assert post(coordinator, f"/reports/{hospital.id}/reopen", {}, page="/reports/rounds").status_code == 403
+    assert login_as("jimukyoku@example.org").get(edit).status_code == 200
+    assert login_as("admin@example.org").get(edit).status_code == 200
     assert login_as("jimukyoku@example.org").get("/reports/987654/edit").status_code == 404
+
+
+def test_another_councils_round_and_reports_are_not_found(app, login_as):
+    report_round = open_2018(login_as("jimukyoku@example.org"))
+    hospital = report_of("厚木市立病院")
+    other = make_council("相模原地域連絡会議")
+    outsider = make_user(make_agency(other), Role.SECRETARIAT)
+    db.session.commit()
+    client = app.test_client()
+    assert AuthActions(client).login(outsider.email, PASSWORD).status_code == 302
+    for path in (f"/reports/{hospital.id}/edit", f"/reports/rounds/{report_round.id}"):
+        assert client.get(path).status_code == 404
+    token = csrf_token_from(client.get("/reports/rounds").get_data(as_text=True))
+    assert client.post(f"/reports/{hospital.id}/reopen", data={"csrf_token": token}).status_code == 404
+    assert "厚木" not in client.get("/reports/rounds").get_data(as_text=True)
+
+
+def test_bad_round_input_is_refused_in_japanese_and_nothing_is_stored(login_as):
+    client = login_as("jimukyoku@example.org")
+    for data, message in (
+        ({"fiscal_year": "abc", "deadline": "2019-01-31"}, "年度"),
+        ({"fiscal_year": "2018", "deadline": "2019-02-30"}, "提出期限"),
+        ({"fiscal_year": "2018", "deadline": ""}, "提出期限を入力してください。"),
+        ({"fiscal_year": "2018", "deadline": "2019-01-31", "meeting": "987654"}, "会議"),
+    ):
+        response = post(client, "/reports/rounds", data)
+        assert response.status_code == 400, data
+        assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ReportRound.id))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(ProgressReport.id)).where(ProgressReport.fiscal_year == 2018)
+        )
+        == 0
+    )
 
 
 def test_reminders_are_queued_and_announced(login_as):
