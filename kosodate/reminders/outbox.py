@@ -60,14 +60,22 @@ def _existing(keys: list[str]) -> set[str]:
     return found
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> None:
+def _insert_ignoring_duplicates(rows: list[dict]) -> set[str]:
+    """Insert the rows whose key is not stored yet; returns the keys this call stored (another run
+    at the same moment may have stored some of them first)."""
+    stored: set[str] = set()
     if not rows:
-        return
+        return stored
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = (
+        insert(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.__table__.c.dedupe_key)
+    )
     for start in range(0, len(rows), EXISTING_CHUNK):
-        db.session.execute(statement, rows[start : start + EXISTING_CHUNK])
+        stored.update(db.session.scalars(statement, rows[start : start + EXISTING_CHUNK]))
+    return stored
 
 
 def _values(
@@ -110,7 +118,7 @@ def enqueue(reminders: list[Reminder], moment: datetime | None = None) -> dict[R
     keys = [reminder.key for reminder in reminders]
     existing = _existing(list(dict.fromkeys(keys)))
     settings = _settings({r.user.id for r in reminders if r.user is not None})
-    rows, digests, counts = [], {}, {}
+    rows, digests, counts, kinds = [], {}, {}, {}
     seen = set(existing)
     for reminder in reminders:
         if reminder.key in seen:
@@ -124,10 +132,11 @@ def enqueue(reminders: list[Reminder], moment: datetime | None = None) -> dict[R
             status = OutboxStatus.DIGESTED
             digests.setdefault(reminder.user.id, (reminder.user, []))[1].append(reminder)
         rows.append(_row(reminder, status, moment))
-        counts[reminder.kind] = counts.get(reminder.kind, 0) + 1
+        kinds[reminder.key] = reminder.kind
     for user, items in digests.values():
         rows.append(_digest_row(user, items, moment))
-    _insert_ignoring_duplicates(rows)
+    for key in _insert_ignoring_duplicates(rows) & kinds.keys():
+        counts[kinds[key]] = counts.get(kinds[key], 0) + 1
     return counts
 
 
