@@ -15,7 +15,8 @@ def visible_councils(user: User) -> list[Council]:
     )
 
 
-def visible_agencies(user: User, council_id: int | None = None) -> list[Agency]:
+def visible_agencies(user: User, council_id: int | None = None, active_only: bool = False) -> list[Agency]:
+    """The agencies of the user's councils (or of one of them); `active_only` for choices in forms."""
     query = (
         sa.select(Agency)
         .where(council_scope(user, Agency.council_id))
@@ -23,6 +24,8 @@ def visible_agencies(user: User, council_id: int | None = None) -> list[Agency]:
     )
     if council_id is not None:
         query = query.where(Agency.council_id == council_id)
+    if active_only:
+        query = query.where(Agency.active)
     return list(db.session.scalars(query))
 
 

@@ -14,7 +14,8 @@ from ..core.forms import int_or_none
 from ..core.permissions import STAFF_ROLES, can_see_council, require_roles
 from ..core.time import today_tokyo
 from ..extensions import db
-from ..initiatives.models import Category, Initiative, PlanItem
+from ..initiatives.models import Category, Initiative
+from ..initiatives.services import visible_plan_items
 from ..meetings.models import Meeting
 from . import changes
 from .forms import BulkForm, CommentForm, FollowUpForm, StatusForm
@@ -80,9 +81,7 @@ def list_view():
     page = list_followups(current_user, filters)
     options = filter_options(current_user.council_id)
     bulk_form = BulkForm() if is_staff(current_user) else None
-    plan_items = db.session.scalars(
-        sa.select(PlanItem).where(PlanItem.council_id == current_user.council_id).order_by(PlanItem.number)
-    ).all()
+    plan_items = visible_plan_items(current_user, current_user.council_id)
     return render_template(
         "followups/list.html",
         page=page,

@@ -80,12 +80,14 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
     return [tuple(row) for row in db.session.execute(with_report.order_by(*order))]
 
 
-def visible_plan_items(user: User) -> list[PlanItem]:
+def visible_plan_items(user: User, council_id: int | None = None) -> list[PlanItem]:
     query = (
         sa.select(PlanItem)
         .where(council_scope(user, PlanItem.council_id))
         .order_by(PlanItem.council_id, PlanItem.number)
     )
+    if council_id is not None:
+        query = query.where(PlanItem.council_id == council_id)
     return list(db.session.scalars(query))
 
 

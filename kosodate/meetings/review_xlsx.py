@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.spreadsheet import set_text
 from ..core.time import date_ja, datetime_ja, fiscal_year_label
 from ..followups.models import FollowUp
 from .review import Review, topic_of
@@ -22,13 +23,6 @@ FOLLOWUP_COLUMNS = [
 ]
 
 
-def safe_cell(value):
-    """Text that Excel would run as a formula (=, +, -, @ first) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(
     workbook: Workbook, title: str, columns: list[tuple[str, int]], rows: list[list], heading: str
 ) -> None:
@@ -40,10 +34,13 @@ def _sheet(
         cell = sheet.cell(row=2, column=index)
         cell.font, cell.fill, cell.alignment = Font(bold=True), HEADER_FILL, WRAP
         sheet.column_dimensions[cell.column_letter].width = width
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
+    for row_index, row in enumerate(rows, start=3):
+        for column_index, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_index, column=column_index)
+            if isinstance(value, str):
+                set_text(cell, value)  # never a formula, whatever the text starts with
+            else:
+                cell.value = value
             cell.alignment = WRAP
     if not rows:
         sheet.append(["該当なし"])

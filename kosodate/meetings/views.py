@@ -9,12 +9,14 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
+from ..agencies.services import visible_agencies
 from ..core import audit
 from ..core.permissions import STAFF_ROLES, council_scope, require_roles
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..followups.models import FollowUp
-from ..initiatives.models import Initiative, PlanItem
+from ..initiatives.models import Initiative
+from ..initiatives.services import visible_plan_items
 from .attachments import AttachmentRefused, attachment_path, save_attachment
 from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
 from .models import AgendaItem, Attachment, Meeting, MeetingKind
@@ -92,12 +94,8 @@ def detail(meeting_id: int):
 
 
 def _council_choices(form: MeetingForm, council_id: int) -> None:
-    agencies = db.session.scalars(
-        sa.select(Agency).where(Agency.council_id == council_id, Agency.active).order_by(Agency.sort_order)
-    ).all()
-    plan_items = db.session.scalars(
-        sa.select(PlanItem).where(PlanItem.council_id == council_id).order_by(PlanItem.number)
-    ).all()
+    agencies = visible_agencies(current_user, council_id, active_only=True)
+    plan_items = visible_plan_items(current_user, council_id)
     initiatives = db.session.scalars(
         sa.select(Initiative)
         .where(Initiative.council_id == council_id)

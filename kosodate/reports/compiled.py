@@ -70,6 +70,19 @@ def compiled_columns(council_id: int, fiscal_year: int) -> list[ListColumn]:
     return [ListColumn(r.initiative, r, _header(r.initiative)) for r in reports]
 
 
+def filter_columns(
+    columns: list[ListColumn], category: Category | None, plan_item_id: int | None, agency_id: int | None
+) -> list[ListColumn]:
+    """The view per initiative: the columns under a category (any the agency ticked), plan item, agency."""
+    return [
+        column
+        for column in columns
+        if (category is None or category in column.initiative.categories)
+        and (plan_item_id is None or column.initiative.plan_item_id == plan_item_id)
+        and (agency_id is None or column.initiative.lead_agency_id == agency_id)
+    ]
+
+
 def header_groups(columns: list[ListColumn]) -> list[tuple[str, int]]:
     """(header, columns it spans): an agency's initiatives sharing a column stand under one header."""
     groups: list[tuple[str, int, int]] = []

@@ -6,13 +6,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
-from ..agencies.models import Agency, Council
+from ..agencies.models import Council
+from ..agencies.services import visible_agencies
 from ..auth.models import Role, User
 from ..core.audit import AuditEvent
 from ..core.permissions import council_scope
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
-from ..initiatives.models import Category, Initiative, PlanItem
+from ..initiatives.models import Category, Initiative
+from ..initiatives.services import visible_plan_items
 from ..meetings.models import Meeting
 from .columns import report_row_labels
 from .forms import OpenRoundForm, ProposalForm, RemindForm, ReportForm
@@ -35,13 +37,6 @@ from .rounds import (
 from .rounds_models import InitiativeProposal, ReminderRequest, ReportRound
 
 bp = Blueprint("report_rounds", __name__)
-
-
-def _council_agencies(council_id: int) -> list[Agency]:
-    query = (
-        sa.select(Agency).where(Agency.council_id == council_id, Agency.active).order_by(Agency.sort_order)
-    )
-    return list(db.session.scalars(query))
 
 
 @bp.route("/reports/rounds", methods=["GET", "POST"])
@@ -82,6 +77,7 @@ def rounds():
     listed = db.session.scalars(
         sa.select(ReportRound)
         .where(council_scope(current_user, ReportRound.council_id))
+        .options(joinedload(ReportRound.meeting))
         .order_by(ReportRound.fiscal_year.desc())
     ).all()
     status = 400 if form is not None and form.errors else 200
@@ -124,7 +120,7 @@ def remind(round_id: int):
     if not runs_rounds(current_user, report_round.council_id):
         abort(403)
     form = RemindForm()
-    agencies = {a.id: a for a in _council_agencies(report_round.council_id)}
+    agencies = {a.id: a for a in visible_agencies(current_user, report_round.council_id, active_only=True)}
     form.agencies.choices = [(a.id, a.name) for a in agencies.values()]
     if form.validate_on_submit():
         request_reminders(current_user, report_round, [agencies[i] for i in form.agencies.data])
@@ -160,7 +156,9 @@ def edit_report(report_id: int):
     if not may_write(current_user, report):
         abort(403)
     form = ReportForm(obj=report if request.method == "GET" else None)
-    agencies = {a.id: a for a in _council_agencies(report.initiative.council_id)}
+    agencies = {
+        a.id: a for a in visible_agencies(current_user, report.initiative.council_id, active_only=True)
+    }
     form.proposal_agencies.choices = [(a.id, a.name) for a in agencies.values()]
     if request.method == "GET":
         form.proposal_agencies.data = [a.id for a in report.proposal_agencies]
@@ -222,9 +220,7 @@ def propose(round_id: int):
     if current_user.role is not Role.AGENCY_MEMBER:
         abort(403)
     form = ProposalForm()
-    plan_items = db.session.scalars(
-        sa.select(PlanItem).where(PlanItem.council_id == report_round.council_id).order_by(PlanItem.number)
-    ).all()
+    plan_items = visible_plan_items(current_user, report_round.council_id)
     form.plan_item.choices = [(None, "（なし）")] + [(i.id, f"{i.number} {i.title}") for i in plan_items]
     if form.validate_on_submit():
         plan_item = next((i for i in plan_items if i.id == form.plan_item.data), None)
@@ -243,7 +239,9 @@ def propose(round_id: int):
 @bp.post("/reports/proposals/<int:proposal_id>/<any(accept, decline):decision>")
 def decide(proposal_id: int, decision: str):
     proposal = db.session.get(InitiativeProposal, proposal_id)
-    report_round = get_round_or_404(current_user, proposal.round_id) if proposal else abort(404)
+    if proposal is None:
+        abort(404)
+    report_round = get_round_or_404(current_user, proposal.round_id)
     if not runs_rounds(current_user, report_round.council_id):
         abort(403)
     if not FlaskForm().validate_on_submit():

@@ -12,7 +12,15 @@ from ..core.permissions import council_scope
 from ..extensions import db
 from ..initiatives.models import Category
 from ..initiatives.services import default_fiscal_year, report_years
-from .compiled import compiled_columns, document_number, header_groups, list_title, pages, row_labels
+from .compiled import (
+    compiled_columns,
+    document_number,
+    filter_columns,
+    header_groups,
+    list_title,
+    pages,
+    row_labels,
+)
 from .exports import to_csv, to_pdf, to_xlsx
 
 bp = Blueprint("reports", __name__)
@@ -45,13 +53,7 @@ def progress():
     category = Category(category) if category in Category._value2member_map_ else None
     plan_item_id = request.args.get("plan_item", type=int)
     agency_id = request.args.get("agency", type=int)
-    rows = [
-        column
-        for column in columns
-        if (category is None or category in column.initiative.categories)
-        and (plan_item_id is None or column.initiative.plan_item_id == plan_item_id)
-        and (agency_id is None or column.initiative.lead_agency_id == agency_id)
-    ]
+    rows = filter_columns(columns, category, plan_item_id, agency_id)
     plan_items = sorted(
         {c.initiative.plan_item for c in columns if c.initiative.plan_item}, key=lambda i: i.number
     )
