@@ -34,11 +34,16 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import models  # noqa: F401  (every table known to Alembic and to db.create_all)
+    from . import (
+        models,  # noqa: F401  (every table known to Alembic and to db.create_all)
+        rules,  # noqa: F401  (every kind of object's visibility rule)
+    )
     from .auth.views import bp as auth_bp
     from .core import errors, formatting, health, navigation
+    from .core.access import template_can
     from .core.login_required import require_login_everywhere
 
+    app.add_template_global(template_can, "can")
     formatting.register_filters(app)
     navigation.register_navigation(app)
     errors.register_error_handlers(app)

@@ -1,8 +1,7 @@
-"""Users and their roles."""
+"""Users. Their roles are in kosodate.core.roles (re-exported here for the domains' convenience)."""
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -10,27 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..agencies.models import Agency
 from ..core.db import UTCDateTime, str_enum
+from ..core.roles import Role
 from ..core.time import now
 from ..extensions import db
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    SECRETARIAT = "secretariat"
-    COORDINATOR = "coordinator"
-    AGENCY_MEMBER = "agency_member"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.ADMIN: "システム管理者",
-    Role.SECRETARIAT: "事務局",
-    Role.COORDINATOR: "コーディネーター",
-    Role.AGENCY_MEMBER: "関係機関担当者",
-}
 
 
 def new_session_token() -> str:

@@ -3,7 +3,7 @@
 from flask import Flask, has_request_context
 from flask_login import current_user
 
-from ..auth.models import Role
+from .roles import STAFF_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 
@@ -15,7 +15,7 @@ NAV_ITEMS = (
     ("meetings.list_view", "会議", ALL_ROLES),
     ("reports.progress", "進捗状況一覧", ALL_ROLES),
     ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
-    ("report_rounds.rounds", "進捗報告の依頼", frozenset({Role.ADMIN, Role.SECRETARIAT, Role.COORDINATOR})),
+    ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
     ("reminders.notifications", "通知の設定", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),

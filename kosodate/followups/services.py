@@ -1,84 +1,23 @@
-"""Who sees and may change which follow-ups; the list with its filters; the dashboard's counts."""
+"""The follow-up list with its filters, the dashboard's counts, what the forms offer."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..agencies.models import Agency
-from ..auth.models import Role, User
-from ..core.permissions import STAFF_ROLES, can_see_council, council_scope
+from ..auth.models import User
+from ..core.access import visible, visible_clause
 from ..core.time import today_tokyo
 from ..extensions import db
 from ..initiatives.models import Category, Initiative
 from ..meetings.models import Meeting
+from .access import mine_clause
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus, followup_agencies
 
 PAGE_SIZE = 50
 MEETINGS_IN_FILTER = 100
-
-
-# --- visibility and permissions (DESIGN.md §4) ---------------------------------------------------
-
-
-def mine_clause(user: User, columns=FollowUp) -> sa.ColumnElement[bool]:
-    """Owned by the user, or their agency is responsible or linked; `columns` may be a subquery's."""
-    if user.agency_id is None:
-        return columns.owner_id == user.id
-    linked = sa.select(followup_agencies.c.followup_id).where(followup_agencies.c.agency_id == user.agency_id)
-    return sa.or_(
-        columns.owner_id == user.id,
-        columns.responsible_agency_id == user.agency_id,
-        columns.id.in_(linked),
-    )
-
-
-def visible_followups_query(user: User) -> sa.Select:
-    """Staff see their council's follow-ups; an agency member sees those that are theirs."""
-    query = sa.select(FollowUp).where(council_scope(user, FollowUp.council_id))
-    if user.role is Role.AGENCY_MEMBER:
-        query = query.where(mine_clause(user))
-    return query
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
-
-
-def can_view(user: User, followup: FollowUp) -> bool:
-    if not can_see_council(user, followup.council_id):
-        return False
-    if is_staff(user):
-        return True
-    return (
-        followup.owner_id == user.id
-        or followup.responsible_agency_id == user.agency_id
-        or any(agency.id == user.agency_id for agency in followup.linked_agencies)
-    )
-
-
-def can_change(user: User, followup: FollowUp) -> bool:
-    """Edit, change the status: staff, the owner, members of the responsible agency."""
-    if not can_see_council(user, followup.council_id):
-        return False
-    return is_staff(user) or followup.owner_id == user.id or followup.responsible_agency_id == user.agency_id
-
-
-def get_followup_or_404(user: User, followup_id: int) -> FollowUp:
-    followup = db.session.get(FollowUp, followup_id)
-    if followup is None or not can_view(user, followup):
-        abort(404)
-    return followup
-
-
-def get_changeable_followup(user: User, followup_id: int) -> FollowUp:
-    """404 to those who may not see it, 403 to those who may see it but not change it."""
-    followup = get_followup_or_404(user, followup_id)
-    if not can_change(user, followup):
-        abort(403)
-    return followup
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -138,7 +77,7 @@ class FollowUpPage:
 
 
 def filtered_query(user: User, filters: FollowUpFilter, today: date) -> sa.Select:
-    query = visible_followups_query(user)
+    query = visible(user, FollowUp)
     if filters.mine:
         query = query.where(mine_clause(user))
     if filters.statuses:
@@ -212,22 +151,21 @@ class FollowUpCounts:
 
 
 def followup_counts(user: User) -> FollowUpCounts:
-    """Open and overdue follow-ups of the user's councils (numbers only), and of those the ones
-    that are theirs."""
-    council = (
+    """Open and overdue follow-ups the user may open, and of those the ones that are theirs."""
+    open_ones = (
         sa.select(FollowUp)
-        .where(council_scope(user, FollowUp.council_id), FollowUp.status.in_(OPEN_STATUSES))
+        .where(visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES))
         .subquery()
     )
-    overdue = council.c.due_date < today_tokyo()
-    mine = mine_clause(user, council.c)
+    overdue = open_ones.c.due_date < today_tokyo()
+    mine = mine_clause(user, open_ones.c)
     row = db.session.execute(
         sa.select(
             sa.func.count(),
             sa.func.count().filter(overdue),
             sa.func.count().filter(mine),
             sa.func.count().filter(sa.and_(mine, overdue)),
-        ).select_from(council)
+        ).select_from(open_ones)
     ).one()
     return FollowUpCounts(*row)
 

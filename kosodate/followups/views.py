@@ -3,15 +3,15 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import Role, User
 from ..auth.redirects import safe_next_path
 from ..core import audit
+from ..core.access import can, get_for, get_or_404, permission_required, valid_id
 from ..core.forms import int_or_none
-from ..core.permissions import STAFF_ROLES, can_see_council, require_roles
 from ..core.time import today_tokyo
 from ..extensions import db
 from ..initiatives.models import Category, Initiative
@@ -20,18 +20,7 @@ from ..meetings.models import Meeting
 from . import changes
 from .forms import BulkForm, CommentForm, FollowUpForm, StatusForm
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus
-from .services import (
-    SORT_LABELS,
-    SORTS,
-    FollowUpFilter,
-    can_change,
-    filter_options,
-    form_choices,
-    get_changeable_followup,
-    get_followup_or_404,
-    is_staff,
-    list_followups,
-)
+from .services import SORT_LABELS, SORTS, FollowUpFilter, filter_options, form_choices, list_followups
 
 bp = Blueprint("followups", __name__)
 
@@ -80,7 +69,7 @@ def list_view():
     filters = _filter_from_args(request.args)
     page = list_followups(current_user, filters)
     options = filter_options(current_user.council_id)
-    bulk_form = BulkForm() if is_staff(current_user) else None
+    bulk_form = BulkForm() if can(current_user, "bulk", FollowUp) else None
     plan_items = visible_plan_items(current_user, current_user.council_id)
     return render_template(
         "followups/list.html",
@@ -135,11 +124,11 @@ def _data_from(form: FollowUpForm, choices) -> changes.FollowUpData:
     )
 
 
-def _source_council(meeting: Meeting | None, initiative: Initiative | None) -> int | None:
-    source = meeting or initiative
-    if source is not None and not can_see_council(current_user, source.council_id):
-        abort(404)
-    return source.council_id if source is not None else current_user.council_id
+def _source(model, arg: str):
+    """The meeting or initiative a new follow-up comes from (?meeting=… / ?initiative=…): 404 when
+    the user may not open it."""
+    value = request.args.get(arg)
+    return None if value in (None, "") else get_or_404(current_user, model, value)
 
 
 def _warn_past_due(followup: FollowUp) -> None:
@@ -151,10 +140,11 @@ def _warn_past_due(followup: FollowUp) -> None:
 
 
 @bp.route("/followups/new", methods=["GET", "POST"])
+@permission_required("create", FollowUp)
 def create():
-    meeting = db.session.get(Meeting, int_or_none(request.args.get("meeting")) or 0)
-    initiative = db.session.get(Initiative, int_or_none(request.args.get("initiative")) or 0)
-    choices = form_choices(_source_council(meeting, initiative))
+    meeting, initiative = _source(Meeting, "meeting"), _source(Initiative, "initiative")
+    source = meeting or initiative
+    choices = form_choices(source.council_id if source is not None else current_user.council_id)
     form = FollowUpForm()
     _fill_choices(form, choices, current_user)
     if request.method == "GET":
@@ -179,7 +169,7 @@ def create():
 
 @bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
 def edit(followup_id: int):
-    followup = get_changeable_followup(current_user, followup_id)
+    followup = get_for(current_user, "change", FollowUp, followup_id)
     choices = form_choices(followup.council_id)
     form = FollowUpForm(obj=None if request.method == "POST" else followup)
     _fill_choices(form, choices, current_user)
@@ -235,14 +225,13 @@ def _history(followup: FollowUp) -> list[audit.AuditEvent]:
 
 @bp.get("/followups/<int:followup_id>")
 def detail(followup_id: int, status_form=None, comment_form=None, status=200):
-    followup = get_followup_or_404(current_user, followup_id)
+    followup = get_or_404(current_user, FollowUp, followup_id)
     status_form = status_form or StatusForm(version=followup.version)
     return (
         render_template(
             "followups/detail.html",
             followup=followup,
             today=today_tokyo(),
-            may_change=can_change(current_user, followup),
             actions=changes.available_actions(followup),
             status_form=status_form,
             comment_form=comment_form or CommentForm(),
@@ -255,7 +244,7 @@ def detail(followup_id: int, status_form=None, comment_form=None, status=200):
 
 @bp.post("/followups/<int:followup_id>/status")
 def change_status(followup_id: int):
-    followup = get_changeable_followup(current_user, followup_id)
+    followup = get_for(current_user, "change", FollowUp, followup_id)
     form = StatusForm()
     if not form.validate_on_submit():
         return detail(followup_id, status_form=form, status=400)
@@ -280,7 +269,7 @@ def change_status(followup_id: int):
 
 @bp.post("/followups/<int:followup_id>/comments")
 def comment(followup_id: int):
-    followup = get_followup_or_404(current_user, followup_id)
+    followup = get_for(current_user, "comment", FollowUp, followup_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return detail(followup_id, comment_form=form, status=400)
@@ -303,14 +292,13 @@ def _bulk_form(choices) -> BulkForm:
 
 
 @bp.post("/followups/bulk")
-@require_roles(*STAFF_ROLES)
+@permission_required("bulk", FollowUp)
 def bulk():
     choices = form_choices(current_user.council_id)
     form = _bulk_form(choices)
-    followups = db.session.scalars(
-        sa.select(FollowUp).where(FollowUp.id.in_(request.form.getlist("ids", type=int)))
-    ).all()
-    visible = [f for f in followups if can_change(current_user, f)]
+    ids = {valid_id(value) for value in request.form.getlist("ids")} - {None}
+    followups = db.session.scalars(sa.select(FollowUp).where(FollowUp.id.in_(ids))).all()
+    visible = [f for f in followups if can(current_user, "change", f)]
     form.ids.choices = [(f.id, f.title) for f in visible]
     back = redirect(safe_next_path(request.form.get("back")) or url_for("followups.list_view"))
     if not form.validate_on_submit() or len(visible) != len(followups):

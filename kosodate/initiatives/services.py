@@ -4,11 +4,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
-from ..core.permissions import can_see_council, council_scope
+from ..core.access import visible, visible_clause
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
 from ..reports.models import ProgressReport
@@ -23,10 +22,6 @@ class InitiativeFilter:
     plan_item_id: int | None = None
 
 
-def visible_initiatives_query(user: User) -> sa.Select:
-    return sa.select(Initiative).where(council_scope(user, Initiative.council_id))
-
-
 def has_category(category: Category) -> sa.ColumnElement[bool]:
     """The initiative's primary category or one of the further ones the agency ticked."""
     # the JSON list is stored as text on both databases, its codes quoted
@@ -39,7 +34,7 @@ def report_years(user: User) -> list[int]:
     query = (
         sa.select(ProgressReport.fiscal_year)
         .join(Initiative)
-        .where(council_scope(user, Initiative.council_id))
+        .where(visible_clause(user, Initiative))
         .distinct()
         .order_by(ProgressReport.fiscal_year.desc())
     )
@@ -56,7 +51,7 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
 
     With a fiscal year chosen, only initiatives that have a report for it are listed.
     """
-    query = visible_initiatives_query(user).options(
+    query = visible(user, Initiative).options(
         selectinload(Initiative.lead_agency),
         selectinload(Initiative.plan_item),
         selectinload(Initiative.linked_agencies),
@@ -81,21 +76,10 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
 
 
 def visible_plan_items(user: User, council_id: int | None = None) -> list[PlanItem]:
-    query = (
-        sa.select(PlanItem)
-        .where(council_scope(user, PlanItem.council_id))
-        .order_by(PlanItem.council_id, PlanItem.number)
-    )
+    query = visible(user, PlanItem).order_by(PlanItem.council_id, PlanItem.number)
     if council_id is not None:
         query = query.where(PlanItem.council_id == council_id)
     return list(db.session.scalars(query))
-
-
-def get_initiative_or_404(user: User, initiative_id: int) -> Initiative:
-    initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None or not can_see_council(user, initiative.council_id):
-        abort(404)
-    return initiative
 
 
 def reports_of(initiative: Initiative) -> list[ProgressReport]:
@@ -114,7 +98,7 @@ def category_counts(user: User, fiscal_year: int) -> dict[Category | None, int]:
     query = (
         sa.select(Initiative)
         .join(ProgressReport, ProgressReport.initiative_id == Initiative.id)
-        .where(council_scope(user, Initiative.council_id), ProgressReport.fiscal_year == fiscal_year)
+        .where(visible_clause(user, Initiative), ProgressReport.fiscal_year == fiscal_year)
     )
     counts = Counter()
     for initiative in db.session.scalars(query):

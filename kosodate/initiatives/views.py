@@ -4,12 +4,12 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..agencies.services import visible_agencies
+from ..core.access import get_or_404
 from ..reports.columns import report_rows
-from .models import Category
+from .models import Category, Initiative
 from .services import (
     InitiativeFilter,
     default_fiscal_year,
-    get_initiative_or_404,
     list_initiatives,
     report_years,
     reports_of,
@@ -47,7 +47,7 @@ def list_view():
 
 @bp.get("/initiatives/<int:initiative_id>")
 def detail(initiative_id: int):
-    initiative = get_initiative_or_404(current_user, initiative_id)
+    initiative = get_or_404(current_user, Initiative, initiative_id)
     reports = reports_of(initiative)
     return render_template(
         "initiatives/detail.html",

@@ -1,7 +1,9 @@
 """The secretariat's pre-meeting review: what happened to the follow-ups since the previous meeting
 of the same council and kind, what carries over, what agencies want to discuss, which reports are missing.
 
-Everything is loaded in a fixed number of queries and grouped in Python.
+The counts per agency cover every follow-up of the council; the lists show only the follow-ups the
+viewer may open (the follow-up rule), so an agency member learns how much is open where without
+reading other agencies' items. Everything is loaded in a fixed number of queries and grouped in Python.
 """
 
 from bisect import bisect_right
@@ -13,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
+from ..core.access import visible_clause
 from ..core.time import TOKYO, fiscal_year_bounds, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
@@ -56,6 +59,8 @@ class Review:
     proposals: list[ProgressReport] = field(default_factory=list)
     missing: list[MissingReport] = field(default_factory=list)
     counts: list[AgencyCounts] = field(default_factory=list)
+    #: follow-ups counted above but left out of the lists: the viewer may not open them
+    hidden: int = 0
     #: the council's objects the rows refer to, kept alive while the page is rendered
     preloaded: list = field(default_factory=list, repr=False)
 
@@ -83,7 +88,8 @@ def topic_of(followup: FollowUp) -> str:
     return f"{category}／{item}"
 
 
-def build_review(meeting: Meeting) -> Review:
+def build_review(meeting: Meeting, viewer: User | None) -> Review:
+    """The review as `viewer` may read it; without a viewer (an e-mail's numbers) only the counts."""
     previous = previous_meeting(meeting)
     meeting_day = to_tokyo(meeting.starts_at).date()
     fiscal_year = fiscal_year_of(meeting_day)
@@ -93,12 +99,12 @@ def build_review(meeting: Meeting) -> Review:
         else datetime.combine(fiscal_year_bounds(fiscal_year)[0], time(), TOKYO)
     )
     review = Review(meeting, previous, since, min(today_tokyo(), meeting_day), fiscal_year)
-    _followups(review, until=meeting.starts_at)
+    _followups(review, viewer, until=meeting.starts_at)
     _reports(review)
     return review
 
 
-def _followups(review: Review, until: datetime) -> None:
+def _followups(review: Review, viewer: User | None, until: datetime) -> None:
     meeting = review.meeting
     done_since = sa.and_(
         FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at > review.since, FollowUp.done_at <= until
@@ -108,9 +114,10 @@ def _followups(review: Review, until: datetime) -> None:
     # thousands of rows at prefecture scale: their agencies, users, initiatives and meetings are
     # already in the session, so the rows are loaded without joins (many-to-ones come from the
     # identity map)
+    in_review = sa.and_(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
     followups = db.session.scalars(
         sa.select(FollowUp)
-        .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
+        .where(in_review)
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
     ).all()
     # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
@@ -122,21 +129,26 @@ def _followups(review: Review, until: datetime) -> None:
             .order_by(Meeting.starts_at)
         )
     )
+    listed = _listed_ids(viewer, in_review)
     counts: dict[int, AgencyCounts] = {}
     for followup in followups:
         agency_counts = counts.setdefault(
             followup.responsible_agency.id, AgencyCounts(followup.responsible_agency)
         )
+        overdue = followup.is_overdue(review.reference_date)
         if followup.status is FollowUpStatus.DONE:
-            review.done.append(followup)
             agency_counts.done += 1
-            continue
-        if followup.is_overdue(review.reference_date):
-            review.overdue.append(followup)
+        elif overdue:
             agency_counts.overdue += 1
         else:
-            review.open.append(followup)
             agency_counts.open += 1
+        if followup.id not in listed:
+            review.hidden += 1
+            continue
+        if followup.status is FollowUpStatus.DONE:
+            review.done.append(followup)
+            continue
+        (review.overdue if overdue else review.open).append(followup)
         if followup.discuss_at_next_meeting:
             review.discuss.append(followup)
         source = followup.source_meeting
@@ -149,6 +161,14 @@ def _followups(review: Review, until: datetime) -> None:
             )
     review.done.sort(key=lambda followup: followup.done_at)
     review.counts = sorted(counts.values(), key=lambda c: (c.agency.sort_order, c.agency.id))
+
+
+def _listed_ids(viewer: User | None, in_review: sa.ColumnElement[bool]) -> set[int]:
+    """Which of the review's follow-ups the viewer may open, in one query."""
+    if viewer is None:
+        return set()
+    query = sa.select(FollowUp.id).where(in_review, visible_clause(viewer, FollowUp))
+    return set(db.session.scalars(query))
 
 
 def _preload_council(council_id: int) -> list:

@@ -1,45 +1,20 @@
-"""Which meetings a user sees and may change; the list with its filters."""
+"""The meeting list with its filters, the next and previous meetings, a meeting's outcomes."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import Role, User
-from ..core.permissions import can_see_council, council_scope
+from ..agencies.models import Agency
+from ..auth.models import User
+from ..core.access import visible, visible_clause
 from ..core.time import TOKYO, fiscal_year_bounds, now, to_tokyo
 from ..extensions import db
+from ..followups.models import OPEN_STATUSES, FollowUp
 from .models import Meeting, MeetingKind
 
 PAGE_SIZE = 50
-
-
-def visible_meetings_query(user: User) -> sa.Select:
-    return sa.select(Meeting).where(council_scope(user, Meeting.council_id))
-
-
-def can_edit_meeting(user: User, meeting: Meeting) -> bool:
-    """Staff of the council; an agency member only for meetings their agency hosts."""
-    if not can_see_council(user, meeting.council_id):
-        return False
-    return user.role is not Role.AGENCY_MEMBER or meeting.host_agency_id == user.agency_id
-
-
-def get_meeting_or_404(user: User, meeting_id: int, *options) -> Meeting:
-    """The meeting, with `options` (loader options) applied, or 404 for those who may not see it."""
-    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.id == meeting_id).options(*options))
-    if meeting is None or not can_see_council(user, meeting.council_id):
-        abort(404)
-    return meeting
-
-
-def get_editable_meeting(user: User, meeting_id: int) -> Meeting:
-    meeting = get_meeting_or_404(user, meeting_id)
-    if not can_edit_meeting(user, meeting):
-        abort(403)
-    return meeting
 
 
 @dataclass(frozen=True)
@@ -55,7 +30,7 @@ class MeetingFilter:
 def list_meetings(user: User, filters: MeetingFilter | None = None) -> tuple[list[Meeting], int]:
     """A page of meetings (upcoming ones soonest first, past ones latest first) and the total."""
     filters = filters or MeetingFilter()
-    query = visible_meetings_query(user)
+    query = visible(user, Meeting)
     if filters.council_id is not None:
         query = query.where(Meeting.council_id == filters.council_id)
     if filters.kind is not None:
@@ -84,7 +59,7 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 
 def next_meeting(user: User) -> Meeting | None:
-    query = visible_meetings_query(user).where(Meeting.starts_at >= now())
+    query = visible(user, Meeting).where(Meeting.starts_at >= now())
     return db.session.scalar(query.order_by(Meeting.starts_at).limit(1))
 
 
@@ -104,3 +79,31 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 def meeting_date(meeting: Meeting):
     return to_tokyo(meeting.starts_at).date()
+
+
+@dataclass
+class MeetingOutcomes:
+    """The follow-ups a meeting gave: those the viewer may open, and the others as numbers."""
+
+    listed: list
+    #: (agency name, follow-ups, of which open) for the follow-ups the viewer may not open
+    others: list[tuple[str, int, int]]
+
+
+def meeting_outcomes(user: User, meeting: Meeting) -> MeetingOutcomes:
+    from_meeting = FollowUp.source_meeting_id == meeting.id
+    listed = db.session.scalars(
+        visible(user, FollowUp)
+        .where(from_meeting)
+        .options(selectinload(FollowUp.responsible_agency), selectinload(FollowUp.owner))
+        .order_by(FollowUp.id)
+    ).all()
+    others = db.session.execute(
+        sa.select(Agency.name, sa.func.count(), sa.func.count().filter(FollowUp.status.in_(OPEN_STATUSES)))
+        .join(Agency, Agency.id == FollowUp.responsible_agency_id)
+        # IS NOT TRUE: a clause that is NULL (no owner) is "not visible" too
+        .where(from_meeting, visible_clause(user, FollowUp).is_not(sa.true()))
+        .group_by(Agency.id, Agency.name, Agency.sort_order)
+        .order_by(Agency.sort_order, Agency.id)
+    ).all()
+    return MeetingOutcomes(list(listed), [tuple(row) for row in others])

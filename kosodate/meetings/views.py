@@ -11,10 +11,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
 from ..core import audit
-from ..core.permissions import STAFF_ROLES, council_scope, require_roles
+from ..core.access import get_for, get_or_404, permission_required, visible
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
-from ..followups.models import FollowUp
 from ..initiatives.models import Initiative
 from ..initiatives.services import visible_plan_items
 from .attachments import AttachmentRefused, attachment_path, save_attachment
@@ -22,14 +21,7 @@ from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
 from .models import AgendaItem, Attachment, Meeting, MeetingKind
 from .review import build_review, grouped
 from .review_xlsx import review_workbook
-from .services import (
-    PAGE_SIZE,
-    MeetingFilter,
-    can_edit_meeting,
-    get_editable_meeting,
-    get_meeting_or_404,
-    list_meetings,
-)
+from .services import PAGE_SIZE, MeetingFilter, list_meetings, meeting_outcomes
 
 bp = Blueprint("meetings", __name__)
 
@@ -46,7 +38,7 @@ def list_view():
         page=max(1, request.args.get("page", 1, type=int)),
     )
     meetings, total = list_meetings(current_user, filters)
-    councils = db.session.scalars(sa.select(Council).where(council_scope(current_user, Council.id))).all()
+    councils = db.session.scalars(visible(current_user, Council).order_by(Council.id)).all()
     return render_template(
         "meetings/list.html",
         meetings=meetings,
@@ -62,8 +54,9 @@ def list_view():
 
 @bp.get("/meetings/<int:meeting_id>")
 def detail(meeting_id: int):
-    meeting = get_meeting_or_404(
+    meeting = get_or_404(
         current_user,
+        Meeting,
         meeting_id,
         joinedload(Meeting.host_agency),
         joinedload(Meeting.secretariat_agency),
@@ -74,18 +67,11 @@ def detail(meeting_id: int):
             joinedload(AgendaItem.initiative).joinedload(Initiative.lead_agency),
         ),
     )
-    outcomes = db.session.scalars(
-        sa.select(FollowUp)
-        .where(FollowUp.source_meeting_id == meeting.id)
-        .options(selectinload(FollowUp.responsible_agency), selectinload(FollowUp.owner))
-        .order_by(FollowUp.id)
-    ).all()
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        outcomes=outcomes,
+        outcomes=meeting_outcomes(current_user, meeting),
         today=today_tokyo(),
-        may_edit=can_edit_meeting(current_user, meeting),
         attachment_form=AttachmentForm(),
     )
 
@@ -162,11 +148,9 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@require_roles(*STAFF_ROLES)
+@permission_required("create", Meeting)
 def create():
-    council_id = current_user.council_id or request.args.get("council", type=int)
-    if council_id is None or db.session.get(Council, council_id) is None:
-        abort(404)
+    council_id = current_user.council_id or get_or_404(current_user, Council, request.args.get("council")).id
     form = _meeting_form(None)
     _council_choices(form, council_id)
     if form.validate_on_submit():
@@ -186,7 +170,7 @@ def create():
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
-    meeting = get_editable_meeting(current_user, meeting_id)
+    meeting = get_for(current_user, "edit", Meeting, meeting_id)
     form = _meeting_form(meeting)
     _council_choices(form, meeting.council_id)
     if form.validate_on_submit():
@@ -216,7 +200,7 @@ def edit(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/attachments")
 def upload(meeting_id: int):
-    meeting = get_editable_meeting(current_user, meeting_id)
+    meeting = get_for(current_user, "edit", Meeting, meeting_id)
     form = AttachmentForm()
     if not form.validate_on_submit():
         flash(" ".join(form.file.errors) or "ファイルを選んでください。", "error")
@@ -234,9 +218,8 @@ def upload(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/attachments/<int:attachment_id>")
 def download(meeting_id: int, attachment_id: int):
-    meeting = get_meeting_or_404(current_user, meeting_id)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.meeting_id != meeting.id or not attachment_path(attachment).exists():
+    attachment = get_or_404(current_user, Attachment, attachment_id)
+    if attachment.meeting_id != meeting_id or not attachment_path(attachment).exists():
         abort(404)
     return send_file(
         attachment_path(attachment),
@@ -252,24 +235,27 @@ def download(meeting_id: int, attachment_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/review")
 def review(meeting_id: int):
-    meeting = get_meeting_or_404(current_user, meeting_id)
+    meeting = get_or_404(current_user, Meeting, meeting_id)
     return render_template(
-        "meetings/review.html", review=build_review(meeting), grouped=grouped, printing=False
+        "meetings/review.html", review=build_review(meeting, current_user), grouped=grouped, printing=False
     )
 
 
 @bp.get("/meetings/<int:meeting_id>/review/print")
 def review_print(meeting_id: int):
-    meeting = get_meeting_or_404(current_user, meeting_id)
+    meeting = get_or_404(current_user, Meeting, meeting_id)
     return render_template(
-        "meetings/review_print.html", review=build_review(meeting), grouped=grouped, printing=True
+        "meetings/review_print.html",
+        review=build_review(meeting, current_user),
+        grouped=grouped,
+        printing=True,
     )
 
 
 @bp.get("/meetings/<int:meeting_id>/review.xlsx")
 def review_xlsx(meeting_id: int):
-    meeting = get_meeting_or_404(current_user, meeting_id)
-    content = review_workbook(build_review(meeting))
+    meeting = get_or_404(current_user, Meeting, meeting_id)
+    content = review_workbook(build_review(meeting, current_user))
     name = f"会議前確認_{to_tokyo(meeting.starts_at):%Y%m%d}.xlsx"
     return send_file(
         BytesIO(content),

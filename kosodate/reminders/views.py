@@ -6,13 +6,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..core import audit
-from ..core.permissions import require_roles
+from ..core.access import can, get_for, permission_required
 from ..extensions import db
 from ..followups import changes
 from ..followups.models import FollowUp
-from ..followups.services import can_change
 from .links import LinkProblem, read_token
 from .models import DIGESTIBLE, SWITCHABLE, NotificationSetting, OutboxMessage, OutboxStatus, UsedLinkToken
 from .outbox import retry
@@ -42,7 +41,7 @@ def notifications():
 
 
 @bp.get("/admin/outbox")
-@require_roles(Role.ADMIN)
+@permission_required("administer", OutboxMessage)
 def outbox():
     counts = dict(
         db.session.execute(
@@ -64,11 +63,8 @@ def outbox():
 
 
 @bp.post("/admin/outbox/<int:message_id>/retry")
-@require_roles(Role.ADMIN)
 def retry_message(message_id: int):
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
+    message = get_for(current_user, "retry", OutboxMessage, message_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     retry(message)
@@ -91,7 +87,7 @@ def _checked(token: str):
         return None, None, "このリンクはすでに使われています。アプリから状態を確認してください。"
     user = db.session.get(User, claim.user_id)
     followup = db.session.get(FollowUp, claim.followup_id)
-    if user is None or not user.active or followup is None or not can_change(user, followup):
+    if user is None or not user.active or followup is None or not can(user, "change", followup):
         return None, None, "このリンクでは操作できません。アプリにログインして確認してください。"
     if current_user.is_authenticated and current_user.id != user.id:
         return None, None, "このリンクは別の利用者あてのメールのものです。"

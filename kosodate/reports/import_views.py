@@ -3,7 +3,6 @@
 import secrets
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,12 +11,11 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from ..agencies.models import Council
-from ..agencies.services import get_council_or_404
-from ..auth.models import Role
-from ..core.permissions import council_scope, require_roles
+from ..core.access import get_for, permission_required, visible
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
 from .imports import apply_import, plan_import, read_csv, read_xlsx
+from .models import ProgressReport
 
 bp = Blueprint("report_imports", __name__)
 
@@ -68,18 +66,18 @@ def _read(path: Path, council: Council, fiscal_year: int):
 
 
 def _councils():
-    return db.session.scalars(sa.select(Council).where(council_scope(current_user, Council.id))).all()
+    return db.session.scalars(visible(current_user, Council).order_by(Council.id)).all()
 
 
 @bp.route("/reports/import", methods=["GET", "POST"])
-@require_roles(Role.ADMIN, Role.SECRETARIAT)
+@permission_required("import", ProgressReport)
 def upload():
     form = ImportForm()
     if request.method == "GET":
         form.council.data = current_user.council_id
         form.fiscal_year.data = fiscal_year_of(today_tokyo()) - 1
     if form.validate_on_submit():
-        council = get_council_or_404(current_user, form.council.data)
+        council = get_for(current_user, "run", Council, form.council.data)
         name = form.file.data.filename or ""
         suffix = (
             ".csv" if name.lower().endswith(".csv") else ".xlsx" if name.lower().endswith(".xlsx") else None
@@ -107,16 +105,16 @@ def upload():
 
 
 @bp.post("/reports/import/confirm")
-@require_roles(Role.ADMIN, Role.SECRETARIAT)
+@permission_required("import", ProgressReport)
 def confirm():
     form = ConfirmForm()
     if (
         not form.validate_on_submit()
-        or not form.fiscal_year.data.isdigit()
-        or not form.council.data.isdigit()
+        or not (form.fiscal_year.data or "").isdigit()
+        or not (form.council.data or "").isdigit()
     ):
         abort(400)
-    council = get_council_or_404(current_user, int(form.council.data))
+    council = get_for(current_user, "run", Council, form.council.data)
     fiscal_year = int(form.fiscal_year.data)
     path = _stored(form.token.data)
     plan = _read(path, council, fiscal_year)

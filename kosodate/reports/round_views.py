@@ -8,9 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from ..agencies.models import Council
 from ..agencies.services import visible_agencies
-from ..auth.models import Role, User
+from ..auth.models import User
+from ..core.access import can, get_for, get_or_404, require, visible
 from ..core.audit import AuditEvent
-from ..core.permissions import council_scope
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
 from ..initiatives.models import Category, Initiative
@@ -23,15 +23,11 @@ from .rounds import (
     ReportData,
     RoundRefused,
     decide_proposal,
-    get_report_or_404,
-    get_round_or_404,
-    may_write,
     open_round,
     propose_initiative,
     reopen_report,
     request_reminders,
     round_reports,
-    runs_rounds,
     save_report,
 )
 from .rounds_models import InitiativeProposal, ReminderRequest, ReportRound
@@ -41,10 +37,10 @@ bp = Blueprint("report_rounds", __name__)
 
 @bp.route("/reports/rounds", methods=["GET", "POST"])
 def rounds():
-    council_id = current_user.council_id or request.args.get("council", type=int)
-    council = db.session.get(Council, council_id) if council_id else None
+    council_arg = current_user.council_id or request.args.get("council")
+    council = get_or_404(current_user, Council, council_arg) if council_arg else None
     form = None
-    if council is not None and runs_rounds(current_user, council.id):
+    if council is not None and can(current_user, "run", council):
         form = OpenRoundForm()
         meetings = db.session.scalars(
             sa.select(Meeting).where(Meeting.council_id == council.id).order_by(Meeting.starts_at.desc())
@@ -73,10 +69,9 @@ def rounds():
                 flash("進捗報告の依頼を始めました。各機関の下書きを作成しました。", "success")
                 return redirect(url_for("report_rounds.round_page", round_id=opened.id))
     elif request.method == "POST":
-        abort(403)
+        require(current_user, "run", council or Council)
     listed = db.session.scalars(
-        sa.select(ReportRound)
-        .where(council_scope(current_user, ReportRound.council_id))
+        visible(current_user, ReportRound)
         .options(joinedload(ReportRound.meeting))
         .order_by(ReportRound.fiscal_year.desc())
     ).all()
@@ -86,7 +81,7 @@ def rounds():
 
 @bp.get("/reports/rounds/<int:round_id>")
 def round_page(round_id: int):
-    report_round = get_round_or_404(current_user, round_id)
+    report_round = get_or_404(current_user, ReportRound, round_id)
     groups = round_reports(report_round)
     requests = db.session.scalars(
         sa.select(ReminderRequest)
@@ -108,7 +103,7 @@ def round_page(round_id: int):
         groups=groups,
         requests=requests,
         proposals=proposals,
-        runs=runs_rounds(current_user, report_round.council_id),
+        runs=can(current_user, "run", report_round),
         remind_form=remind_form,
         action_form=FlaskForm(),
     )
@@ -116,9 +111,7 @@ def round_page(round_id: int):
 
 @bp.post("/reports/rounds/<int:round_id>/remind")
 def remind(round_id: int):
-    report_round = get_round_or_404(current_user, round_id)
-    if not runs_rounds(current_user, report_round.council_id):
-        abort(403)
+    report_round = get_for(current_user, "run", ReportRound, round_id)
     form = RemindForm()
     agencies = {a.id: a for a in visible_agencies(current_user, report_round.council_id, active_only=True)}
     form.agencies.choices = [(a.id, a.name) for a in agencies.values()]
@@ -152,9 +145,7 @@ def mine():
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit_report(report_id: int):
-    report = get_report_or_404(current_user, report_id)
-    if not may_write(current_user, report):
-        abort(403)
+    report = get_for(current_user, "write", ProgressReport, report_id)
     form = ReportForm(obj=report if request.method == "GET" else None)
     agencies = {
         a.id: a for a in visible_agencies(current_user, report.initiative.council_id, active_only=True)
@@ -192,16 +183,13 @@ def edit_report(report_id: int):
         form=form,
         labels=dict(report_row_labels(report.fiscal_year)),
         events=events,
-        runs=runs_rounds(current_user, report.initiative.council_id),
         action_form=FlaskForm(),
     ), 400 if form.errors else 200
 
 
 @bp.post("/reports/<int:report_id>/reopen")
 def reopen(report_id: int):
-    report = get_report_or_404(current_user, report_id)
-    if not runs_rounds(current_user, report.initiative.council_id):
-        abort(403)
+    report = get_for(current_user, "reopen", ProgressReport, report_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -216,9 +204,7 @@ def reopen(report_id: int):
 
 @bp.route("/reports/rounds/<int:round_id>/proposals/new", methods=["GET", "POST"])
 def propose(round_id: int):
-    report_round = get_round_or_404(current_user, round_id)
-    if current_user.role is not Role.AGENCY_MEMBER:
-        abort(403)
+    report_round = get_for(current_user, "propose", ReportRound, round_id)
     form = ProposalForm()
     plan_items = visible_plan_items(current_user, report_round.council_id)
     form.plan_item.choices = [(None, "（なし）")] + [(i.id, f"{i.number} {i.title}") for i in plan_items]
@@ -238,12 +224,8 @@ def propose(round_id: int):
 
 @bp.post("/reports/proposals/<int:proposal_id>/<any(accept, decline):decision>")
 def decide(proposal_id: int, decision: str):
-    proposal = db.session.get(InitiativeProposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    report_round = get_round_or_404(current_user, proposal.round_id)
-    if not runs_rounds(current_user, report_round.council_id):
-        abort(403)
+    proposal = get_for(current_user, "decide", InitiativeProposal, proposal_id)
+    report_round = proposal.report_round
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:

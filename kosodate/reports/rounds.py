@@ -1,20 +1,18 @@
 """Report rounds: opening one, writing and submitting reports, reopening, reminders, proposals.
 
-Who may do what (DESIGN.md §4): the secretariat runs rounds and may write any report of its council;
-an agency member writes its own agency's reports; coordinators only read.
+Who may do what is kosodate.reports.access: the secretariat runs rounds and may write any report of
+its council; an agency member writes its own agency's reports; coordinators only read.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..core import audit
-from ..core.permissions import can_see_council
 from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Category, Initiative, PlanItem
@@ -24,36 +22,10 @@ from .models import ProgressReport, ReportStatus
 from .rounds_models import InitiativeProposal, ProposalStatus, ReminderRequest, ReportRound
 
 CARRIED_NOTE = "【前年度の「来年度以降の取組み」より】\n"
-RUNS_ROUNDS = (Role.ADMIN, Role.SECRETARIAT)
 
 
 class RoundRefused(Exception):
     """A change the rules do not allow; the message is for the user."""
-
-
-def runs_rounds(user: User, council_id: int) -> bool:
-    return user.role in RUNS_ROUNDS and can_see_council(user, council_id)
-
-
-def may_write(user: User, report: ProgressReport) -> bool:
-    initiative = report.initiative
-    if runs_rounds(user, initiative.council_id):
-        return True
-    return user.role is Role.AGENCY_MEMBER and user.agency_id == initiative.lead_agency_id
-
-
-def get_report_or_404(user: User, report_id: int) -> ProgressReport:
-    report = db.session.get(ProgressReport, report_id)
-    if report is None or not can_see_council(user, report.initiative.council_id):
-        abort(404)
-    return report
-
-
-def get_round_or_404(user: User, round_id: int) -> ReportRound:
-    report_round = db.session.get(ReportRound, round_id)
-    if report_round is None or not can_see_council(user, report_round.council_id):
-        abort(404)
-    return report_round
 
 
 # --- opening a round -----------------------------------------------------------------------------

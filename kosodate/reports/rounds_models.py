@@ -84,6 +84,7 @@ class InitiativeProposal(db.Model):
     #: the initiative created when it was accepted
     initiative_id: Mapped[int | None] = mapped_column(sa.ForeignKey("initiatives.id"))
 
+    report_round: Mapped[ReportRound] = relationship()
     agency: Mapped[Agency] = relationship()
     plan_item: Mapped[PlanItem | None] = relationship()
     initiative: Mapped[Initiative | None] = relationship()

@@ -2,13 +2,11 @@
 
 from io import BytesIO
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from ..agencies.models import Council
-from ..agencies.services import get_council_or_404
-from ..core.permissions import council_scope
+from ..core.access import get_or_404, valid_id, visible
 from ..extensions import db
 from ..initiatives.models import Category
 from ..initiatives.services import default_fiscal_year, report_years
@@ -33,12 +31,10 @@ MEDIA_TYPES = {
 
 
 def _council_and_year() -> tuple[Council, int]:
-    council_id = request.args.get("council", type=int) or current_user.council_id
+    council_id = valid_id(request.args.get("council")) or current_user.council_id
     if council_id is None:  # an admin without a council of their own: the first they may see
-        council_id = db.session.scalar(sa.select(Council.id).where(council_scope(current_user, Council.id)))
-    if council_id is None:
-        abort(404)
-    council = get_council_or_404(current_user, council_id)
+        council_id = db.session.scalar(visible(current_user, Council).with_only_columns(Council.id).limit(1))
+    council = get_or_404(current_user, Council, council_id)
     fiscal_year = request.args.get("fy", type=int) or default_fiscal_year(current_user)
     if not 1989 <= fiscal_year <= 2100:
         abort(404)

@@ -1,0 +1,17 @@
+"""Imports every domain's visibility rule so that kosodate.core.access knows them all."""
+
+from .agencies import access as agencies_access
+from .followups import access as followups_access
+from .initiatives import access as initiatives_access
+from .meetings import access as meetings_access
+from .reminders import access as reminders_access
+from .reports import access as reports_access
+
+__all__ = [
+    "agencies_access",
+    "followups_access",
+    "initiatives_access",
+    "meetings_access",
+    "reminders_access",
+    "reports_access",
+]
