@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from kosodate.agencies.models import Agency
-from kosodate.core.time import TOKYO, to_tokyo, today_tokyo
+from kosodate.auth.models import User
+from kosodate.core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from kosodate.extensions import db
 from kosodate.followups.models import FollowUp
 from kosodate.initiatives.models import PlanItem
 from kosodate.meetings.models import Attachment, Meeting, MeetingKind
+from kosodate.reports.rounds import open_round
 from tests.conftest import csrf_token_from
 from tests.factories import make_agency, make_council, make_next_liaison_meeting
 
@@ -204,8 +206,25 @@ def test_review_carries_over_and_counts_meetings(login_as, next_meeting):
     carried = html.split('data-testid="review-carried"')[1].split("</table>")[0]
     row = next(r for r in carried.split("<tr>") if "事務局運営体制" in r)
     assert "2回" in row  # from 11/28, carried to 2/28 and to this one
+
+
+def test_review_lists_missing_reports_only_once_a_round_asked_for_them(login_as, next_meeting):
+    client = login_as("jimukyoku@example.org")
+    html = client.get(f"/meetings/{next_meeting.id}/review").get_data(as_text=True)
     missing = html.split('data-testid="review-missing"')[1].split("</table>")[0]
-    assert "未提出" in missing  # nobody has reported for this fiscal year yet
+    assert "未提出" not in missing and "依頼はまだ始まっていません" in missing
+
+    fiscal_year = fiscal_year_of(to_tokyo(next_meeting.starts_at).date())
+    open_round(
+        db.session.scalar(sa.select(User).where(User.email == "jimukyoku@example.org")),
+        next_meeting.council,
+        fiscal_year,
+        today_tokyo() + timedelta(days=20),
+    )
+    db.session.commit()
+    html = client.get(f"/meetings/{next_meeting.id}/review").get_data(as_text=True)
+    missing = html.split('data-testid="review-missing"')[1].split("</table>")[0]
+    assert missing.count("下書き") == 20  # the round made a draft for each initiative
 
 
 def test_a_followup_done_now_is_in_the_next_meetings_review_and_its_excel(login_as, next_meeting):
@@ -229,7 +248,7 @@ def test_a_followup_done_now_is_in_the_next_meetings_review_and_its_excel(login_
     assert response.status_code == 200
     workbook = load_workbook(BytesIO(response.data))
     assert workbook.sheetnames == [
-        "機関別件数", "前回以降の完了", "未完了", "期限超過", "持ち越し", "会議で協議したい",
+        "機関別件数", "前回以降の完了", "期限超過", "期限内の未完了", "持ち越し", "会議で協議したい",
         "関係機関と話し合いたいこと", "進捗報告の未提出",
     ]  # fmt: skip
     sheet = workbook["前回以降の完了"]
@@ -252,5 +271,9 @@ def test_review_counts_per_agency(login_as):
     html = client.get(f"/meetings/{meeting_on('2018-02-28').id}/review").get_data(as_text=True)
     counts = html.split('data-testid="review-counts"')[1].split("</table>")[0]
     row = next(r for r in counts.split("<tr>") if "神奈川県立座間養護学校" in r)
-    # done since 11/28: none; the survey (due 2018-01-31) is overdue; the draft (due 2018-09-28) open
-    assert [cell.split("<")[0] for cell in row.split('class="text-end">')[1:]] == ["0", "1", "1"]
+    # done since 11/28: none; unfinished: the survey (due 2018-01-31, overdue) and the draft (2018-09-28)
+    assert [cell.split("<")[0] for cell in row.split('class="text-end">')[1:]] == ["0", "2", "1"]
+    totals = html.split('data-testid="review-totals"')[1].split("</tr>")[0]
+    cells = [int(cell.split("<")[0]) for cell in totals.split('class="text-end">')[1:]]
+    rows = [r for r in counts.split("<tbody>")[1].split("</tbody>")[0].split("<tr>") if "text-end" in r]
+    assert cells == [sum(int(r.split('class="text-end">')[i].split("<")[0]) for r in rows) for i in (1, 2, 3)]

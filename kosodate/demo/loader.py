@@ -18,6 +18,7 @@ from ..followups.models import FollowUp, FollowUpStatus
 from ..initiatives.models import Category, Initiative, PlanItem
 from ..meetings.models import Meeting, MeetingKind
 from ..reports.models import ProgressReport, ReportStatus
+from ..reports.rounds_models import ReportRound
 
 DATA_FILE = Path(__file__).with_name("fy2017_atsugi.yaml")
 
@@ -132,10 +133,23 @@ def _load_council(data: dict) -> Council:
         plan_items[plan_item.number] = plan_item
     for item in data["initiatives"]:
         db.session.add(_initiative(council, data["fiscal_year"], item, agencies, plan_items))
-    for item in data["meetings"]:
-        db.session.add(_meeting(council, item, agencies))
+    meetings = [_meeting(council, item, agencies) for item in data["meetings"]]
+    db.session.add_all(meetings)
+    db.session.add(_report_round(council, data, meetings))
     db.session.flush()
     return council
+
+
+def _report_round(council: Council, data: dict, meetings: list[Meeting]) -> ReportRound:
+    spec = data["report_round"]
+    meeting_day = _date(spec["meeting_date"])
+    return ReportRound(
+        council=council,
+        fiscal_year=data["fiscal_year"],
+        deadline=_date(spec["deadline"]),
+        meeting=next(m for m in meetings if m.starts_at.astimezone(TOKYO).date() == meeting_day),
+        document_number=spec["document_number"],
+    )
 
 
 def _initiative(council, fiscal_year, item, agencies, plan_items) -> Initiative:

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp, FollowUpStatus
 from ..initiatives.models import Initiative
 from ..reports.models import ProgressReport, ReportStatus
+from ..reports.rounds_models import ReportRound
 from .models import Meeting
 from .services import previous_meeting
 
@@ -29,9 +30,11 @@ NO_INITIATIVE = "（取組みとの紐づけなし）"
 
 @dataclass
 class AgencyCounts:
-    agency: Agency
+    agency: Agency | None
     done: int = 0
-    open: int = 0
+    #: not done, the overdue ones included (未完了)
+    unfinished: int = 0
+    #: of the unfinished, those past their due date (うち期限超過)
     overdue: int = 0
 
 
@@ -51,18 +54,30 @@ class Review:
     reference_date: date
     fiscal_year: int
     done: list[FollowUp] = field(default_factory=list)
+    #: unfinished and not yet due (the overdue ones have their own list)
     open: list[FollowUp] = field(default_factory=list)
     overdue: list[FollowUp] = field(default_factory=list)
     #: follow-ups from earlier meetings of this kind that are not done, with how often they were carried
     carried: list[tuple[FollowUp, int]] = field(default_factory=list)
     discuss: list[FollowUp] = field(default_factory=list)
     proposals: list[ProgressReport] = field(default_factory=list)
-    missing: list[MissingReport] = field(default_factory=list)
+    #: reports not submitted, when a report round was opened for the fiscal year (else None)
+    missing: list[MissingReport] | None = None
     counts: list[AgencyCounts] = field(default_factory=list)
     #: follow-ups counted above but left out of the lists: the viewer may not open them
     hidden: int = 0
     #: the council's objects the rows refer to, kept alive while the page is rendered
     preloaded: list = field(default_factory=list, repr=False)
+
+    @property
+    def totals(self) -> AgencyCounts:
+        """The counts' 合計 row."""
+        return AgencyCounts(
+            None,
+            done=sum(c.done for c in self.counts),
+            unfinished=sum(c.unfinished for c in self.counts),
+            overdue=sum(c.overdue for c in self.counts),
+        )
 
 
 def grouped(followups: list[FollowUp]) -> list[tuple[Agency, list[tuple[str, list[FollowUp]]]]]:
@@ -114,10 +129,11 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
     # thousands of rows at prefecture scale: their agencies, users, initiatives and meetings are
     # already in the session, so the rows are loaded without joins (many-to-ones come from the
     # identity map)
-    in_review = sa.and_(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
-    followups = db.session.scalars(
-        sa.select(FollowUp)
-        .where(in_review)
+    # each row comes with whether the viewer may open it (the follow-up rule, evaluated by the database)
+    listed = visible_clause(viewer, FollowUp) if viewer is not None else sa.false()
+    rows = db.session.execute(
+        sa.select(FollowUp, listed.label("listed"))
+        .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
     ).all()
     # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
@@ -129,20 +145,18 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
             .order_by(Meeting.starts_at)
         )
     )
-    listed = _listed_ids(viewer, in_review)
     counts: dict[int, AgencyCounts] = {}
-    for followup in followups:
+    for followup, is_listed in rows:
         agency_counts = counts.setdefault(
             followup.responsible_agency.id, AgencyCounts(followup.responsible_agency)
         )
         overdue = followup.is_overdue(review.reference_date)
         if followup.status is FollowUpStatus.DONE:
             agency_counts.done += 1
-        elif overdue:
-            agency_counts.overdue += 1
         else:
-            agency_counts.open += 1
-        if followup.id not in listed:
+            agency_counts.unfinished += 1
+            agency_counts.overdue += overdue
+        if not is_listed:
             review.hidden += 1
             continue
         if followup.status is FollowUpStatus.DONE:
@@ -163,14 +177,6 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
     review.counts = sorted(counts.values(), key=lambda c: (c.agency.sort_order, c.agency.id))
 
 
-def _listed_ids(viewer: User | None, in_review: sa.ColumnElement[bool]) -> set[int]:
-    """Which of the review's follow-ups the viewer may open, in one query."""
-    if viewer is None:
-        return set()
-    query = sa.select(FollowUp.id).where(in_review, visible_clause(viewer, FollowUp))
-    return set(db.session.scalars(query))
-
-
 def _preload_council(council_id: int) -> list:
     """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
     The caller keeps the list: the session's identity map holds objects only while they are referenced."""
@@ -188,6 +194,11 @@ def _preload_council(council_id: int) -> list:
 
 def _reports(review: Review) -> None:
     council_id = review.meeting.council_id
+    round_opened = db.session.scalar(
+        sa.select(ReportRound.id).where(
+            ReportRound.council_id == council_id, ReportRound.fiscal_year == review.fiscal_year
+        )
+    )
     reports = db.session.scalars(
         sa.select(ProgressReport)
         .join(ProgressReport.initiative)
@@ -196,6 +207,9 @@ def _reports(review: Review) -> None:
         .order_by(Initiative.sort_order, Initiative.id)
     ).all()
     review.proposals = [report for report in reports if report.proposal_agencies]
+    if round_opened is None:  # nobody was asked to report for this year: nothing is missing
+        return
+    review.missing = []
     by_initiative = {report.initiative_id: report for report in reports}
     initiatives = sorted(
         (obj for obj in review.preloaded if isinstance(obj, Initiative)), key=lambda i: (i.sort_order, i.id)

@@ -24,7 +24,12 @@ FOLLOWUP_COLUMNS = [
 
 
 def _sheet(
-    workbook: Workbook, title: str, columns: list[tuple[str, int]], rows: list[list], heading: str
+    workbook: Workbook,
+    title: str,
+    columns: list[tuple[str, int]],
+    rows: list[list],
+    heading: str,
+    empty: str = "該当なし",
 ) -> None:
     sheet: Worksheet = workbook.create_sheet(title)
     sheet.append([heading])
@@ -43,7 +48,7 @@ def _sheet(
                 cell.value = value
             cell.alignment = WRAP
     if not rows:
-        sheet.append(["該当なし"])
+        sheet.append([empty])
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "1:2"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -68,11 +73,13 @@ def review_workbook(review: Review) -> bytes:
     heading = f"{meeting.title}（{date_ja(meeting.starts_at)}）会議前の確認"
     workbook = Workbook()
     workbook.remove(workbook.active)
+    totals = review.totals
     _sheet(
         workbook,
         "機関別件数",
-        [("機関", 30), ("前回以降の完了", 14), ("未完了", 10), ("期限超過", 10)],
-        [[c.agency.name, c.done, c.open, c.overdue] for c in review.counts],
+        [("機関", 30), ("前回以降の完了", 14), ("未完了", 10), ("うち期限超過", 12)],
+        [[c.agency.name, c.done, c.unfinished, c.overdue] for c in review.counts]
+        + ([["合計", totals.done, totals.unfinished, totals.overdue]] if review.counts else []),
         heading,
     )
     _sheet(
@@ -90,8 +97,8 @@ def review_workbook(review: Review) -> bytes:
         ],
         heading,
     )
-    _sheet(workbook, "未完了", FOLLOWUP_COLUMNS, [_followup_row(f) for f in review.open], heading)
     _sheet(workbook, "期限超過", FOLLOWUP_COLUMNS, [_followup_row(f) for f in review.overdue], heading)
+    _sheet(workbook, "期限内の未完了", FOLLOWUP_COLUMNS, [_followup_row(f) for f in review.open], heading)
     _sheet(
         workbook,
         "持ち越し",
@@ -126,8 +133,11 @@ def review_workbook(review: Review) -> bytes:
         workbook,
         "進捗報告の未提出",
         [("団体名", 30), ("取組み", 50), ("状態", 10)],
-        [[m.agency.name, m.initiative.title, m.state] for m in review.missing],
+        [[m.agency.name, m.initiative.title, m.state] for m in review.missing or []],
         f"{heading}（{fiscal_year_label(review.fiscal_year)}）",
+        empty="すべて提出済みです。"
+        if review.missing is not None
+        else f"{fiscal_year_label(review.fiscal_year)}の進捗報告の依頼はまだ始まっていません。",
     )
     buffer = BytesIO()
     workbook.save(buffer)

@@ -175,8 +175,8 @@ def _meeting_reminder(kind: ReminderKind, meeting: Meeting, day: date, user: Use
 
 def review_counts(meeting: Meeting) -> dict[str, int]:
     """The numbers at the top of the meeting's review, for the secretariat's digest."""
-    counts = build_review(meeting, viewer=None).counts
-    return {name: sum(getattr(c, name) for c in counts) for name in ("open", "overdue", "done")}
+    totals = build_review(meeting, viewer=None).totals
+    return {"open": totals.unfinished, "overdue": totals.overdue, "done": totals.done}
 
 
 def report_deadline_reminders(moment: datetime) -> list[Reminder]:
