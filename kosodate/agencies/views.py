@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from ..auth.models import Role
 from .services import visible_agencies
 
 bp = Blueprint("agencies", __name__)
@@ -10,4 +11,8 @@ bp = Blueprint("agencies", __name__)
 
 @bp.get("/agencies")
 def list_agencies():
-    return render_template("agencies/list.html", agencies=visible_agencies(current_user))
+    # the secretariat takes its council's data from here; admins from /admin/backups
+    own_council = current_user.council_id if current_user.role is Role.SECRETARIAT else None
+    return render_template(
+        "agencies/list.html", agencies=visible_agencies(current_user), export_council_id=own_council
+    )

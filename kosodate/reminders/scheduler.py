@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from ..backups.jobs import add_backup_jobs
 from ..core.time import TOKYO, now
 from ..extensions import db
 from .outbox import enqueue, send_all, sender_lock
@@ -91,6 +92,7 @@ def add_jobs(scheduler, app: Flask) -> None:
                       id="reminders", replace_existing=True, next_run_time=now())  # fmt: skip
     scheduler.add_job(run_outbox, "interval", seconds=config["OUTBOX_INTERVAL_SECONDS"], args=[app],
                       id="outbox", replace_existing=True, next_run_time=now())  # fmt: skip
+    add_backup_jobs(scheduler, app)
 
 
 def job_defaults(app: Flask) -> dict:
