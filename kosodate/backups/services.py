@@ -19,7 +19,7 @@ from ..core.time import now
 from ..extensions import db
 from . import crypto
 from .archive import FORMAT, FORMAT_VERSION, ArchiveFile, file_digest, list_archives, write_archive
-from .snapshot import take_snapshot
+from .snapshot import SnapshotError, take_snapshot
 
 #: the dashboard warns an admin when the newest backup is older than this
 STALE_AFTER = timedelta(days=2)
@@ -51,6 +51,8 @@ def create_backup(out_dir: Path | None = None, *, keep: int | None = None, momen
             installation_id()  # so that the archive names its installation
             db.session.commit()
         snapshot = take_snapshot(db.engine, Path(work))
+        if snapshot.revision is None:  # a restore could neither check nor migrate it
+            raise SnapshotError("データベースにスキーマの版がありません。flask db upgrade で作ってください。")
         members = [(snapshot.member, snapshot.path), *instance_files()]
         manifest = {
             "format": FORMAT,

@@ -22,6 +22,7 @@ from kosodate.meetings.models import Meeting
 from ..conftest import AuthActions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PDF, PNG = b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n"
 CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"|(<meta name="csrf-token" content=")[^"]+"')
 
 

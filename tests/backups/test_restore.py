@@ -27,6 +27,8 @@ from kosodate.meetings.models import Attachment, Meeting
 from ..conftest import DEMO_PASSWORD, make_app
 from .conftest import (
     ENVIRONMENT,
+    PDF,
+    PNG,
     PROJECT_ROOT,
     attach,
     cli,
@@ -38,7 +40,6 @@ from .conftest import (
 )
 from .editor import target
 
-PDF, PNG = b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n"
 SMALL = {"councils": 2, "agencies": 20, "users": 60, "followups": 2000, "meetings": 100, "seed": 5}
 
 
