@@ -10,7 +10,7 @@ from ..core.time import datetime_ja
 from ..extensions import db
 from . import crypto
 from .archive import ArchiveRefused
-from .restore import RestoreFailed, RestoreRefused, restore_backup, verify_archive
+from .restore import RestoreFailed, RestoreRefused, reapply_purges, restore_backup, verify_archive
 from .services import create_backup, record_failure
 from .snapshot import SnapshotError
 
@@ -72,6 +72,19 @@ def restore_command(archive, force, journals):
         click.echo(f"purge records of another installation ignored: {result.foreign_purges}")
     for path in result.moved_aside:
         click.echo(f"the files that were there are kept in {path}")
+
+
+@backup_cli.command("reapply-purges")
+@click.option("--journal", "journals", multiple=True, type=ARCHIVE, help="追加で読む purge-journal.jsonl")
+def reapply_purges_command(journals):
+    """After a point-in-time recovery: purge again what the journal beside the backups says was purged."""
+    try:
+        applied, foreign = reapply_purges(journals)
+    except RestoreRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"purges applied again: {applied}")
+    if foreign:
+        click.echo(f"purge records of another installation ignored: {foreign}")
 
 
 @backup_cli.command("verify")

@@ -19,13 +19,13 @@ from alembic.util import CommandError
 from flask import current_app
 
 from ..core import audit, purge
-from ..core.installation import backup_dir
+from ..core.installation import backup_dir, installation_id
 from ..core.time import now
 from ..extensions import db, migrate
 from . import crypto
 from .archive import ArchiveRefused, extract_verified
 from .services import retention_cutoff
-from .snapshot import describe, load_postgres, load_sqlite, sqlite_row_counts
+from .snapshot import SnapshotError, describe, load_postgres, load_sqlite, restore_client, sqlite_row_counts
 
 
 class RestoreRefused(Exception):
@@ -75,12 +75,15 @@ def restore_backup(
         entries, foreign = _journal_entries(
             manifest["installation"], target_journal, (*journals, archive.parent / purge.JOURNAL_FILE)
         )
-        missing = purge.missing_handlers(entries)
-        if missing:
-            raise RestoreRefused(
-                f"削除（purge）の記録を再適用する処理がこのアプリにありません: {', '.join(sorted(missing))}"
-            )
-        return _write(manifest, members, snapshot, entries, foreign, force)
+        try:
+            if manifest["database"]["dialect"] == "postgresql":
+                restore_client(db.engine)
+        except SnapshotError as error:
+            raise RestoreRefused(str(error)) from None
+        try:
+            return _write(manifest, members, snapshot, entries, foreign)
+        except SnapshotError as error:
+            raise RestoreFailed(str(error)) from None
 
 
 def _extract(archive: Path, work: Path) -> dict:
@@ -178,12 +181,25 @@ def _journal_entries(
         for e in entries
         if e["installation"] != installation
     }
+    missing = purge.missing_handlers(list(ours.values()))
+    if missing:
+        raise RestoreRefused(
+            f"削除（purge）の記録を再適用する処理がこのアプリにありません: {', '.join(sorted(missing))}"
+        )
     return list(ours.values()), len(foreign)
 
 
-def _write(
-    manifest: dict, members: Path, snapshot: Path, entries: list[dict], foreign: int, force: bool
-) -> RestoreResult:
+def reapply_purges(journals: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """After a point-in-time recovery of PostgreSQL, which knows nothing of the purges made after its
+    target time: apply again those the journal files record. Returns (applied, of another installation)."""
+    installation = installation_id()
+    entries, foreign = _journal_entries(installation, [], journals)
+    applied = purge.reapply(entries)
+    db.session.commit()
+    return applied, foreign
+
+
+def _write(manifest: dict, members: Path, snapshot: Path, entries: list[dict], foreign: int) -> RestoreResult:
     engine = db.engine
     db.session.remove()
     if manifest["database"]["dialect"] == "sqlite":
@@ -201,10 +217,8 @@ def _write(
     if revision != head:
         command.upgrade(migrate.get_config(), "head")
         migrated_from = revision
-    moved = _put_files(manifest, members, force)
-    done = set(db.session.execute(sa.select(purge.PurgeRecord.object_type, purge.PurgeRecord.object_id)))
-    todo = [entry for entry in entries if (entry["object_type"], entry["object_id"]) not in done]
-    reapplied = purge.reapply(todo)
+    moved = _put_files(manifest, members)
+    reapplied = purge.reapply(entries)
     rows = sum(expected.values())
     audit.record(
         "backup.restore",
@@ -219,7 +233,7 @@ def _write(
     return RestoreResult(manifest, rows, len(expected), files, migrated_from, reapplied, foreign, moved)
 
 
-def _put_files(manifest: dict, members: Path, force: bool) -> list[Path]:
+def _put_files(manifest: dict, members: Path) -> list[Path]:
     """Move each folder of the archive into the instance; with --force the old one is kept aside."""
     instance = Path(current_app.instance_path)
     moved = []

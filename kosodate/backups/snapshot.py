@@ -89,16 +89,19 @@ def sqlite_row_counts(path: Path) -> dict[str, int]:
     return _describe_sqlite_file(path)[2]
 
 
-def _sqlite_copy(source: str, target: Path) -> None:
+def _sqlite_copy(source: str, target: Path | str) -> None:
     """One step of the backup API: a consistent copy, the writers waiting for the few seconds it takes."""
-    source_connection = sqlite3.connect(source, uri=True, timeout=30)
-    target_connection = sqlite3.connect(target)
     try:
-        with target_connection:
-            source_connection.backup(target_connection)
-    finally:
-        target_connection.close()
-        source_connection.close()
+        source_connection = sqlite3.connect(source, uri=True, timeout=30)
+        target_connection = sqlite3.connect(target, timeout=30)
+        try:
+            with target_connection:
+                source_connection.backup(target_connection)
+        finally:
+            target_connection.close()
+            source_connection.close()
+    except sqlite3.Error as error:
+        raise SnapshotError(f"SQLite のコピーに失敗しました: {error}") from None
 
 
 def load_sqlite(engine: sa.Engine, snapshot: Path) -> None:
@@ -106,14 +109,7 @@ def load_sqlite(engine: sa.Engine, snapshot: Path) -> None:
     engine.dispose()
     target = sqlite_path(engine)
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(snapshot)
-    target_connection = sqlite3.connect(target, timeout=30)
-    try:
-        with target_connection:
-            source.backup(target_connection)
-    finally:
-        target_connection.close()
-        source.close()
+    _sqlite_copy(f"file:{snapshot}?mode=ro", target)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -136,10 +132,16 @@ def _postgres_snapshot(engine: sa.Engine, workdir: Path) -> Snapshot:
     return Snapshot(target, POSTGRES_MEMBER, "postgresql", server_version, revision, installation, counts)
 
 
+def restore_client(engine: sa.Engine) -> str:
+    """pg_restore for the target server (SnapshotError when there is none good enough)."""
+    with engine.connect() as connection:
+        return postgres_tool("pg_restore", _server_major(connection))
+
+
 def load_postgres(engine: sa.Engine, dump: Path) -> None:
     """Drop every table of the target (the caller made sure it may), then restore in one transaction."""
+    pg_restore = restore_client(engine)
     with engine.begin() as connection:
-        pg_restore = postgres_tool("pg_restore", _server_major(connection))
         quote = connection.dialect.identifier_preparer.quote
         for name in sa.inspect(connection).get_table_names():
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {quote(name)} CASCADE"))

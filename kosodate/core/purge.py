@@ -69,7 +69,10 @@ def purge(object_type: str, object_id: int, *, actor=None) -> PurgeRecord:
 
 
 def reapply(entries: list[dict]) -> int:
-    """Purge again what the journal lines say was purged (a restore); the caller commits."""
+    """Purge again what the journal lines say was purged and this database does not record (a
+    restore of an older backup); returns how many. The caller commits."""
+    done = set(db.session.execute(sa.select(PurgeRecord.object_type, PurgeRecord.object_id)))
+    entries = [entry for entry in entries if (entry["object_type"], entry["object_id"]) not in done]
     for entry in entries:
         _handler(entry["object_type"])(entry["object_id"])
         purged_at = datetime.fromisoformat(entry["purged_at"])

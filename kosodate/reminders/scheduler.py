@@ -1,4 +1,4 @@
-"""APScheduler: the reminders and the outbox on a timer, one active scheduler at a time.
+"""APScheduler: the reminders, the outbox and the daily backup on a timer, one active scheduler at a time.
 
 Embedded mode (make run): a background scheduler in the web process. Production: `flask --app app
 scheduler run`, a process of its own. A PostgreSQL advisory lock (a file lock with SQLite) keeps a

@@ -5,6 +5,7 @@ archive can be refused, an older schema, and purges that must stay purged."""
 import json
 import subprocess
 import sys
+import tarfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from alembic.script import ScriptDirectory
 from kosodate.auth.models import User
 from kosodate.backups.archive import list_archives
 from kosodate.core import purge
+from kosodate.core.installation import Installation
 from kosodate.core.time import now, today_tokyo
 from kosodate.demo.generate import GenerateSpec, generate
 from kosodate.demo.loader import load_demo
@@ -273,6 +275,23 @@ def described_followup() -> FollowUp:
     ).first()
 
 
+def test_the_journal_outside_the_database_names_this_installation(purgeable_followups, stamped, demo):
+    followup_id = described_followup().id
+    purge.purge("followups", followup_id)
+    db.session.rollback()  # a purge rolled back never happened: no line
+    journal = Path(stamped.instance_path) / "backups" / purge.JOURNAL_FILE
+    assert purge.read_journal(journal) == []
+    purge.purge("followups", followup_id)
+    db.session.commit()
+    (line,) = purge.read_journal(journal)
+    assert (line["object_type"], line["object_id"]) == ("followups", followup_id)
+    assert line["installation"] == db.session.scalar(sa.select(Installation.uuid))
+    assert cli(stamped, "backup", "create").exit_code == 0
+    with tarfile.open(list_archives(journal.parent)[0].path) as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+    assert manifest["installation"] == line["installation"]
+
+
 def test_a_purge_made_after_the_backup_is_applied_again_on_restore(
     purgeable_followups, demo_backup, stamped, scratch_url, tmp_path
 ):
@@ -345,3 +364,19 @@ def test_backups_older_than_the_retention_are_deleted_and_never_restored(
         with pytest.raises(RestoreRefused, match="保存期間"):
             restore_backup(archive, moment=now() + timedelta(days=5 * 366))
         db.engine.dispose()
+
+
+def test_after_a_point_in_time_recovery_the_journal_purges_again(purgeable_followups, stamped, demo):
+    followup_id = described_followup().id
+    purge.purge("followups", followup_id)
+    db.session.commit()
+    # the database recovered to a moment before the purge: the data is back, its record gone
+    db.session.execute(sa.delete(purge.PurgeRecord))
+    db.session.execute(sa.update(FollowUp).where(FollowUp.id == followup_id).values(description="復活した記述"))
+    db.session.commit()
+    db.session.remove()
+    result = cli(stamped, "backup", "reapply-purges")
+    assert result.exit_code == 0, result.output
+    assert "purges applied again: 1" in result.output
+    assert db.session.get(FollowUp, followup_id).description == ""
+    assert cli(stamped, "backup", "reapply-purges").output.startswith("purges applied again: 0")
