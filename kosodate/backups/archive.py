@@ -56,10 +56,16 @@ def safe_member(name: str) -> bool:
     )
 
 
-def write_archive(out_dir: Path, manifest: dict, members: list[tuple[str, Path]], identity, moment) -> Path:
-    """Write to a hidden partial file and rename at the end: a failed backup leaves no archive."""
+def write_archive(
+    out_dir: Path, work: Path, manifest: dict, members: list[tuple[str, Path]], identity, moment
+) -> Path:
+    """Write to a hidden partial file and rename at the end: a failed backup leaves no archive.
+
+    When encrypting, the plain archive is made in `work` (beside the data it copies), so that no
+    readable copy ever lands in the backup folder, however the process ends.
+    """
     target = _free_name(out_dir, moment, encrypted=identity is not None)
-    plain = out_dir / f".{target.name}.tar.partial"
+    plain = (out_dir if identity is None else work) / f".{target.name}.tar.partial"
     try:
         with tarfile.open(plain, "w:gz", compresslevel=6) as tar:
             _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode(), moment)

@@ -46,7 +46,9 @@ def create_backup(out_dir: Path | None = None, *, keep: int | None = None, momen
     identity = crypto.configured_identity()
     out_dir = Path(out_dir) if out_dir else backup_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(out_dir), tempfile.TemporaryDirectory(dir=out_dir, prefix=".work-") as work:
+    instance = Path(current_app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    with _lock(out_dir), tempfile.TemporaryDirectory(dir=instance, prefix=".backup-") as work:
         if sa.inspect(db.engine).has_table("installation"):
             installation_id()  # so that the archive names its installation
             db.session.commit()
@@ -70,7 +72,7 @@ def create_backup(out_dir: Path | None = None, *, keep: int | None = None, momen
             "folders": list(current_app.config["BACKUP_FOLDERS"]),
             "files": {name: file_digest(path) for name, path in members},
         }
-        path = write_archive(out_dir, manifest, members, identity, moment)
+        path = write_archive(out_dir, Path(work), manifest, members, identity, moment)
         pruned = prune(out_dir, moment, keep)
     size = path.stat().st_size
     audit.record("backup.create", changes={"file": [None, path.name], "size": [None, size]})
