@@ -372,7 +372,7 @@ def test_after_a_point_in_time_recovery_the_journal_purges_again(purgeable_follo
     db.session.commit()
     # the database recovered to a moment before the purge: the data is back, its record gone
     db.session.execute(sa.delete(purge.PurgeRecord))
-    db.session.execute(sa.update(FollowUp).where(FollowUp.id == followup_id).values(description="復活した記述"))
+    db.session.execute(sa.update(FollowUp).where(FollowUp.id == followup_id).values(description="戻った記述"))
     db.session.commit()
     db.session.remove()
     result = cli(stamped, "backup", "reapply-purges")
