@@ -98,7 +98,7 @@ def verify_command(archive):
     rows, database = sum(manifest["row_counts"].values()), manifest["database"]
     click.echo(
         f"{archive.name}: OK — {database['dialect']}, revision {database['alembic_revision']}, "
-        f"{len(manifest['row_counts'])} tables, {rows} rows, {len(manifest['files'])} files"
+        f"{len(manifest['row_counts'])} tables, {rows} rows, {len(manifest['files']) - 1} instance files"
     )
 
 

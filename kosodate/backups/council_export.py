@@ -57,7 +57,7 @@ class ExportSummary:
 
 def write_council_export(council: Council, stream: IO[bytes]) -> ExportSummary:
     """The whole ZIP into `stream`; files are copied from disk, never held in memory together."""
-    identity = crypto.configured_identity()
+    identity = crypto.configured_identity() if any(kind.personal for kind in KINDS) else None
     summary = ExportSummary()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
         for kind in KINDS:
@@ -131,4 +131,4 @@ def readme(council: Council, summary: ExportSummary) -> str:
             f"■ {kind.title}は含めていません: 個人情報のため、BACKUP_KEY（暗号化の鍵）が設定されている"
             "ときだけ暗号化して書き出します。"
         )
-    return "\r\n".join(lines) + "\r\n"
+    return "\ufeff" + "\r\n".join(lines) + "\r\n"  # Windows' Notepad reads it as UTF-8

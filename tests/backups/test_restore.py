@@ -183,6 +183,19 @@ def test_a_truncated_archive_is_refused(demo_backup, scratch_url, tmp_path, encr
     refused(target_app, cut, "壊れているか、途中で切れています")
 
 
+def test_verify_reads_an_archive_through_and_writes_nothing(demo_backup, stamped, tmp_path):
+    archive = demo_backup()
+    result = cli(stamped, "backup", "verify", archive)
+    assert result.exit_code == 0, result.output
+    assert f"{archive.name}: OK — " in result.output
+    assert f", {len(db.metadata.tables) + 1} tables, " in result.output  # and alembic_version
+    cut = tmp_path / "kosodate-20180228-140000.tar.gz"
+    cut.write_bytes(archive.read_bytes()[:-100])
+    result = cli(stamped, "backup", "verify", cut)
+    assert result.exit_code == 1
+    assert "途中で切れています" in result.output
+
+
 def test_a_wrong_or_missing_key_is_refused(demo_backup, scratch_url, tmp_path):
     archive = demo_backup(new_key())
     url = scratch_url("restore")
