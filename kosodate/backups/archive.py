@@ -164,9 +164,21 @@ def _read_manifest(tar: tarfile.TarFile) -> dict:
         raise ArchiveRefused(
             f"このバックアップの形式（版 {manifest.get('format_version')}）はこのアプリでは読めません。"
         )
+    if not _complete(manifest):
+        raise ArchiveRefused("バックアップの manifest.json が不完全です。")
     if not all(safe_member(name) for name in manifest["files"]):
         raise ArchiveRefused("バックアップに不正なファイル名があります。")
     return manifest
+
+
+def _complete(manifest: dict) -> bool:
+    shape = {"created_at": str, "database": dict, "row_counts": dict, "folders": list, "files": dict}
+    if not all(isinstance(manifest.get(key), kind) for key, kind in shape.items()):
+        return False
+    database = manifest["database"]
+    return {"dialect", "member", "alembic_revision"} <= set(database) and database["member"] in manifest[
+        "files"
+    ]
 
 
 def _extract_members(tar: tarfile.TarFile, manifest: dict, root: Path) -> None:

@@ -8,6 +8,7 @@ when older, the instance files put in place, and purges made since the backup ap
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,19 +51,26 @@ class RestoreResult:
 
 def verify_archive(archive: Path) -> dict:
     """Decrypt and check every member against the manifest, writing nothing; returns the manifest."""
-    with tempfile.TemporaryDirectory(prefix="kosodate-verify-") as work:
-        return _extract(archive, Path(work))
+    with _workdir(".verify-") as work:
+        return _extract(archive, work)
+
+
+@contextmanager
+def _workdir(prefix: str):
+    """A private folder in the instance (beside the data, not in a /tmp that may be memory)."""
+    instance = Path(current_app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=instance, prefix=prefix) as work:
+        yield Path(work)
 
 
 def restore_backup(
     archive: Path, *, force: bool = False, journals: tuple[Path, ...] = (), moment: datetime | None = None
 ) -> RestoreResult:
     moment = moment or now()
-    instance = Path(current_app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=instance, prefix=".restore-") as work:
-        members = Path(work) / "members"
-        manifest = _extract(archive, Path(work))
+    with _workdir(".restore-") as work:
+        members = work / "members"
+        manifest = _extract(archive, work)
         _check_manifest(manifest, moment)
         snapshot = members / manifest["database"]["member"]
         if (
@@ -73,7 +81,7 @@ def restore_backup(
         target_rows, target_journal = _target_state()
         _check_empty(target_rows, manifest, force)
         entries, foreign = _journal_entries(
-            manifest["installation"], target_journal, (*journals, archive.parent / purge.JOURNAL_FILE)
+            manifest.get("installation"), target_journal, (*journals, archive.parent / purge.JOURNAL_FILE)
         )
         try:
             if manifest["database"]["dialect"] == "postgresql":
