@@ -29,6 +29,14 @@ def from_environment() -> dict:
     for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
+    for name in ("BACKUP_DIR", "BACKUP_KEY"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name].strip()
+    for name in ("BACKUP_KEEP", "CASE_RETENTION_YEARS"):
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
+    if "BACKUP_DAILY" in os.environ:
+        settings["BACKUP_DAILY"] = os.environ["BACKUP_DAILY"].lower() in ("1", "true", "yes", "on")
     return settings
 
 
@@ -72,6 +80,19 @@ class BaseConfig:
     #: a run that starts this late is still run (APScheduler's default, 1 s, skips it silently)
     SCHEDULER_MISFIRE_GRACE_SECONDS = 600
 
+    # --- backups (README, "Backups") ---
+    #: where archives go; None: instance/backups
+    BACKUP_DIR = None
+    #: an age secret key (AGE-SECRET-KEY-1…, made by `flask backup keygen`); archives are encrypted when set
+    BACKUP_KEY = None
+    #: the scheduler backs up daily at 02:00 Asia/Tokyo and keeps this many archives
+    BACKUP_DAILY = True
+    BACKUP_KEEP = 14
+    #: the folders of the instance that backups hold (uploads); the database is always in them
+    BACKUP_FOLDERS = ("attachments",)
+    #: a closed case's personal data is purged after this many years; older backups are deleted
+    CASE_RETENTION_YEARS = 5
+
     @classmethod
     def validate(cls, settings) -> None:
         """Raise ConfigError when the configuration cannot run with these settings."""
@@ -95,6 +116,8 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     MAIL_BACKEND = "smtp"
+    #: production backs up with pg_dump and WAL archiving of its own (README); BACKUP_DAILY=1 to use ours
+    BACKUP_DAILY = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

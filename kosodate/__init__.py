@@ -80,6 +80,7 @@ def _embedded_defaults(app: Flask) -> None:
 
 def _domain_blueprints():
     from .agencies.views import bp as agencies
+    from .backups.views import bp as backups
     from .dashboard.views import bp as dashboard
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
@@ -99,14 +100,16 @@ def _domain_blueprints():
         report_imports,
         report_rounds,
         reminders,
+        backups,
     )
 
 
 def _register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .backups.cli import backup_cli
     from .demo.cli import demo_cli
     from .reminders.cli import outbox_cli, reminders_cli, scheduler_cli
     from .reports.cli import export_cli
 
-    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli):
+    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli, backup_cli):
         app.cli.add_command(group)

@@ -3,6 +3,8 @@
 from .agencies.models import Agency, Council
 from .auth.models import User
 from .core.audit import AuditEvent
+from .core.installation import Installation
+from .core.purge import PurgeRecord
 from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
 from .meetings.models import AgendaItem, Attachment, Meeting
@@ -20,11 +22,13 @@ __all__ = [
     "FollowUpComment",
     "Initiative",
     "InitiativeProposal",
+    "Installation",
     "Meeting",
     "NotificationSetting",
     "OutboxMessage",
     "PlanItem",
     "ProgressReport",
+    "PurgeRecord",
     "ReminderRequest",
     "ReportRound",
     "UsedLinkToken",

@@ -62,6 +62,8 @@ class World:
             "decision": "decline",
             "file_format": "csv",
             "filename": "css/app.css",
+            "name": "kosodate-20260101-000000.tar.gz",
+            "council_id": self.council.id,
         }
 
     def url(self, app, endpoint: str, **values) -> str:

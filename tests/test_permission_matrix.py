@@ -75,6 +75,10 @@ MATRIX = {
     # the e-mail's one-click link is for the follow-up's owner only, signed in or not
     ("reminders.one_click", "GET"): (OK, 410, 410, 410, OK, 410, 410, 410),
     ("reminders.one_click", "POST"): (OK, 410, 410, 410, OK, 410, 410, 410),
+    ("backups.index", "GET"): (L, OK, 403, 403, 403, 403, 403, 403),
+    ("backups.create", "POST"): (L, OK, 403, 403, 403, 403, 403, 403),
+    ("backups.download", "GET"): (L, 404, 403, 403, 403, 403, 403, 403),  # no such archive
+    ("backups.council_export", "GET"): (L, OK, OK, 403, 403, 403, 403, 404),
 }
 
 

@@ -15,8 +15,8 @@ class CouncilRule(Rule):
         return in_council(user, council.id)
 
     def allows(self, user, action: str, council: Council | None) -> bool:
-        # "run": report rounds, imports, the council's exports and administration
-        return action == "run" and council is not None and runs_council(user, council.id)
+        # "run": report rounds, imports and administration; "export": all its data as a ZIP
+        return action in ("run", "export") and council is not None and runs_council(user, council.id)
 
 
 @register(Agency)

@@ -10,4 +10,6 @@ bp = Blueprint("agencies", __name__)
 
 @bp.get("/agencies")
 def list_agencies():
-    return render_template("agencies/list.html", agencies=visible_agencies(current_user))
+    # the secretariat takes its council's data from here; admins from /admin/backups
+    council = current_user.agency.council if current_user.agency else None
+    return render_template("agencies/list.html", agencies=visible_agencies(current_user), council=council)

@@ -19,6 +19,7 @@ NAV_ITEMS = (
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
     ("reminders.notifications", "通知の設定", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
+    ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
 )
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from ..backups.services import dashboard_warning
 from ..followups.services import followup_counts
 from ..initiatives.models import Category
 from ..initiatives.services import category_counts, default_fiscal_year
@@ -21,4 +22,5 @@ def index():
         categories=list(Category),
         counts=followup_counts(current_user),
         next_meeting=next_meeting(current_user),
+        backup_warning=dashboard_warning(current_user),
     )

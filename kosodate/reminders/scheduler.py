@@ -1,4 +1,4 @@
-"""APScheduler: the reminders and the outbox on a timer, one active scheduler at a time.
+"""APScheduler: the reminders, the outbox and the daily backup on a timer, one active scheduler at a time.
 
 Embedded mode (make run): a background scheduler in the web process. Production: `flask --app app
 scheduler run`, a process of its own. A PostgreSQL advisory lock (a file lock with SQLite) keeps a
@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from ..backups.jobs import add_backup_jobs
 from ..core.time import TOKYO, now
 from ..extensions import db
 from .outbox import enqueue, send_all, sender_lock
@@ -91,6 +92,7 @@ def add_jobs(scheduler, app: Flask) -> None:
                       id="reminders", replace_existing=True, next_run_time=now())  # fmt: skip
     scheduler.add_job(run_outbox, "interval", seconds=config["OUTBOX_INTERVAL_SECONDS"], args=[app],
                       id="outbox", replace_existing=True, next_run_time=now())  # fmt: skip
+    add_backup_jobs(scheduler, app)
 
 
 def job_defaults(app: Flask) -> dict:

@@ -1,0 +1,1 @@
+"""Backups and restores of the whole installation, and a council's export of everything it put in."""
