@@ -77,8 +77,9 @@ def topic_of(followup: FollowUp) -> str:
     if initiative is None:
         return NO_INITIATIVE
     category = initiative.category.label if initiative.category else "区分なし"
+    # every item the initiative reports on, named by the primary one's title: 1・8・9 関係機関が…
     item = (
-        f"{initiative.plan_item.number} {initiative.plan_item.title}" if initiative.plan_item else "項目なし"
+        f"{initiative.plan_item_numbers} {initiative.plan_item.title}" if initiative.plan_item else "項目なし"
     )
     return f"{category}／{item}"
 
@@ -152,7 +153,7 @@ def _followups(review: Review, until: datetime) -> None:
 
 
 def _preload_council(council_id: int) -> list:
-    """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
+    """The council's agencies, users, initiatives (with plan items) and meetings, in five queries.
     The caller keeps the list: the session's identity map holds objects only while they are referenced."""
     return [
         *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
@@ -160,7 +161,7 @@ def _preload_council(council_id: int) -> list:
         *db.session.scalars(
             sa.select(Initiative)
             .where(Initiative.council_id == council_id)
-            .options(joinedload(Initiative.plan_item))
+            .options(joinedload(Initiative.plan_item), selectinload(Initiative.secondary_plan_items))
         ).unique(),
         *db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council_id)),
     ]
