@@ -130,12 +130,14 @@ def set_cell(sheet: str, coordinate: str, value):
         ("進捗状況一覧", "B3", "体制構築、宇宙開発", "課題区分「体制構築、宇宙開発」が読めません"),
         ("取り込み用", "B2", "99", "項目番号「99」がこの連絡会議の項目にありません"),
         ("取り込み用", "C3", "どこかの病院", "関係機関「どこかの病院」"),
+        ("進捗状況一覧", "－", None, "シートが大きすぎます（1000行・300列まで。このシートは5000行"),
     ],
 )
 def test_bad_files_are_refused_naming_sheet_and_cell(login_as, sheet, cell, value, message):
     client = login_as("jimukyoku@example.org")
     before = snapshot()
-    response = upload(client, "list.xlsx", edited_export(client, set_cell(sheet, cell, value)))
+    edit = set_cell(sheet, cell, value) if value else set_cell(sheet, "A5000", "遠くのセル")
+    response = upload(client, "list.xlsx", edited_export(client, edit))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f"<td>{sheet}</td><td>{cell}</td><td>{message}" in html

@@ -29,6 +29,8 @@ IMPORT_NOTE = "取り込みに使う情報です。同じ団体名の n 行目�
 #: a block: 団体名, 課題区分, (1)–(5), then a spacer row before the next page's block
 BLOCK_ROWS = 8
 FIRST_BLOCK_ROW = 2
+#: the largest sheets the import reads (a council's list is a few hundred cells)
+MAX_READ_ROWS, MAX_READ_COLUMNS = 1000, 300
 
 # A3 landscape is 420 × 297 mm (1190.6 × 841.9 pt). The columns take 93% of the printable width: Excel
 # counts its width unit as a whole number of pixels (7 px, the digit of Calibri 11), LibreOffice as the
@@ -207,6 +209,12 @@ def read_workbook(workbook, fiscal_year: int) -> tuple[list[SheetColumn], list[t
     if SHEET not in workbook.sheetnames:
         return [], [("（ファイル）", "－", f"シート「{SHEET}」がありません。")]
     sheet = workbook[SHEET]
+    # reading a cell makes it: a far cell in a small file must not make millions
+    for candidate in (sheet, *(workbook[name] for name in workbook.sheetnames if name == IMPORT_SHEET)):
+        rows, columns = candidate.max_row, candidate.max_column
+        if rows > MAX_READ_ROWS or columns > MAX_READ_COLUMNS:
+            limit = f"{MAX_READ_ROWS}行・{MAX_READ_COLUMNS}列まで。このシートは{rows}行・{columns}列"
+            return [], [(candidate.title, "－", f"シートが大きすぎます（{limit}）。")]
     reader = _SheetReader(sheet)
     tops = [
         row for row in range(1, sheet.max_row + 1) if reader.text(row, 1).replace(" ", "") == HEADER_ROWS[0]
