@@ -49,7 +49,22 @@ class Printed:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> Printed:
+def demo_app(tmp_path_factory):
+    """An app of its own on SQLite with the demo data: these tests print, they do not compare databases."""
+    folder = tmp_path_factory.mktemp("print")
+    app = make_app(f"sqlite:///{folder / 'list.sqlite3'}", folder / "instance")
+    with app.app_context():
+        db.create_all()
+        load_demo(password=DEMO_PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def printed(demo_app, tmp_path_factory) -> Printed:
     """The demo list's PDF from the app, and its Excel file converted to PDF by LibreOffice."""
     fonts = (
         subprocess.run(["fc-list"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
@@ -60,17 +75,12 @@ def printed(tmp_path_factory) -> Printed:
         if TOOLS_REQUIRED:
             pytest.fail(message)
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("print")
-    app = make_app(f"sqlite:///{folder / 'list.sqlite3'}", folder / "instance")
-    with app.app_context():
-        db.create_all()
-        load_demo(password=DEMO_PASSWORD)
-        db.session.commit()
+    folder = tmp_path_factory.mktemp("printed")
+    with demo_app.app_context():
         council_id = db.session.scalar(sa.select(Council.id))
         (folder / "list.pdf").write_bytes(progress_file(council_id, 2017, "pdf").content)
         (folder / "list.xlsx").write_bytes(progress_file(council_id, 2017, "xlsx").content)
         db.session.remove()
-        db.engine.dispose()
     profile = f"-env:UserInstallation=file://{folder / 'profile'}"  # its own: other soffice may be running
     subprocess.run(
         ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(folder / "excel"),
@@ -86,9 +96,8 @@ def whole(text: str) -> str:
 
 def test_the_excel_prints_the_list_in_no_more_pages_than_the_pdf(printed):
     *list_pages, import_sheet = printed.excel_pdf
-    assert (
-        "取り込みに使う情報" in import_sheet and "資料２－２" not in import_sheet
-    )  # the second sheet, one page
+    # the second sheet, on one page
+    assert "取り込みに使う情報" in import_sheet and "資料２－２" not in import_sheet
     assert len(list_pages) <= len(printed.app_pdf) == len(PAGE_HEADERS)
     for page, headers in zip(list_pages, PAGE_HEADERS, strict=True):
         assert "資料２－２" in page  # the header of every page
@@ -110,31 +119,25 @@ def test_a_cell_written_once_for_two_items_prints_once_in_both(printed):
 
 
 @pytest.fixture(scope="module")
-def long_fourth_row(tmp_path_factory):
+def long_rows(demo_app):
     """The demo's columns with 厚木医師会's (2) and (4) made long: the first page's block no longer fits."""
-    folder = tmp_path_factory.mktemp("long")
-    app = make_app(f"sqlite:///{folder / 'list.sqlite3'}", folder / "instance")
-    with app.app_context():
-        db.create_all()
-        load_demo(password=DEMO_PASSWORD)
-        db.session.commit()
+    with demo_app.app_context():
         council_id = db.session.scalar(sa.select(Council.id))
         columns = compiled_columns(council_id, 2017)
         number = document_number(council_id, 2017)
-
-        def with_length(length: int) -> list:
-            texts = list(columns[1].texts)
-            texts[1] = texts[3] = "あ" * length
-            return [columns[0], dataclasses.replace(columns[1], texts=tuple(texts)), *columns[2:]]
-
-        yield app, with_length, number
         db.session.remove()
-        db.engine.dispose()
+
+    def with_length(length: int) -> list:
+        texts = list(columns[1].texts)
+        texts[1] = texts[3] = "あ" * length
+        return [columns[0], dataclasses.replace(columns[1], texts=tuple(texts)), *columns[2:]]
+
+    return demo_app, with_length, number
 
 
 @pytest.mark.parametrize("length", [350, 400])
-def test_the_pdf_never_leaves_row_5_of_a_block_alone_on_a_page(long_fourth_row, tmp_path, length):
-    app, with_length, number = long_fourth_row
+def test_the_pdf_never_leaves_row_5_of_a_block_alone_on_a_page(long_rows, tmp_path, length):
+    app, with_length, number = long_rows
     with app.app_context():
         (tmp_path / "list.pdf").write_bytes(to_pdf(with_length(length), 2017, number))
     pages = pdf_pages(tmp_path / "list.pdf")
@@ -143,8 +146,8 @@ def test_the_pdf_never_leaves_row_5_of_a_block_alone_on_a_page(long_fourth_row, 
         assert "（４）" in page or "（５）" not in page
 
 
-def test_the_excel_never_leaves_row_5_of_a_block_alone_on_a_page(long_fourth_row):
-    app, with_length, number = long_fourth_row
+def test_the_excel_never_leaves_row_5_of_a_block_alone_on_a_page(long_rows):
+    app, with_length, number = long_rows
     for length in (350, 500, 650, 800):
         with app.app_context():
             sheet = load_workbook(io.BytesIO(to_xlsx(with_length(length), 2017, number)))["進捗状況一覧"]
