@@ -50,7 +50,7 @@ class ImportedColumn:
     categories: list[Category]
     #: rows (1)–(5)
     texts: list[str]
-    #: None when the file does not say (the seed's own layout has no such row)
+    #: None when the file does not say (a workbook without sheet 取り込み用, as the seed's own)
     proposal_agencies: list[Agency] | None
     #: the primary first; None when the file does not say
     plan_items: list[PlanItem] | None
