@@ -88,6 +88,7 @@ def load_demo(*, password: str | None = None, force: bool = False, data: dict | 
             user.end_all_sessions()
     if loaded_data:
         db.session.flush()
+        _load_report_round(council, data)
         _load_followups(council, data)
         audit.record("demo.load", obj=council)
     return LoadResult(loaded_data, password_shown if (created or password) else None, created, _counts())
@@ -133,23 +134,9 @@ def _load_council(data: dict) -> Council:
         plan_items[plan_item.number] = plan_item
     for item in data["initiatives"]:
         db.session.add(_initiative(council, data["fiscal_year"], item, agencies, plan_items))
-    meetings = [_meeting(council, item, agencies) for item in data["meetings"]]
-    db.session.add_all(meetings)
-    db.session.add(_report_round(council, data, meetings))
+    db.session.add_all([_meeting(council, item, agencies) for item in data["meetings"]])
     db.session.flush()
     return council
-
-
-def _report_round(council: Council, data: dict, meetings: list[Meeting]) -> ReportRound:
-    spec = data["report_round"]
-    meeting_day = _date(spec["meeting_date"])
-    return ReportRound(
-        council=council,
-        fiscal_year=data["fiscal_year"],
-        deadline=_date(spec["deadline"]),
-        meeting=next(m for m in meetings if m.starts_at.astimezone(TOKYO).date() == meeting_day),
-        document_number=spec["document_number"],
-    )
 
 
 def _initiative(council, fiscal_year, item, agencies, plan_items) -> Initiative:
@@ -157,7 +144,7 @@ def _initiative(council, fiscal_year, item, agencies, plan_items) -> Initiative:
     initiative = Initiative(
         council=council,
         lead_agency=agencies[item["agency"]],
-        plan_item=plan_items[item["plan_item"]] if item.get("plan_item") is not None else None,
+        plan_items=[plan_items[number] for number in item.get("plan_items") or []],
         category=categories[0] if categories else None,
         secondary_categories=[category.value for category in categories[1:]],
         title=item["title"],
@@ -197,12 +184,28 @@ def _meeting(council, item, agencies) -> Meeting:
     )
 
 
+def _meetings_by_day(council: Council) -> dict[date, Meeting]:
+    meetings = db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council.id))
+    return {meeting.starts_at.astimezone(TOKYO).date(): meeting for meeting in meetings}
+
+
+def _load_report_round(council: Council, data: dict) -> None:
+    spec = data.get("report_round")
+    if spec:
+        db.session.add(
+            ReportRound(
+                council=council,
+                fiscal_year=data["fiscal_year"],
+                deadline=_date(spec["deadline"]),
+                meeting=_meetings_by_day(council)[_date(spec["meeting"])],
+                document_number=spec.get("document_number") or "",
+            )
+        )
+
+
 def _load_followups(council: Council, data: dict) -> None:
     users = {user.email: user for user in db.session.scalars(sa.select(User))}
-    meetings = {
-        meeting.starts_at.astimezone(TOKYO).date(): meeting
-        for meeting in db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council.id))
-    }
+    meetings = _meetings_by_day(council)
     agencies = {agency.name: agency for agency in council.agencies}
     for item in data.get("followups") or []:
         source_meeting = meetings[_date(item["source_meeting"])] if item.get("source_meeting") else None
@@ -252,6 +255,7 @@ def _counts() -> dict[str, int]:
         "plan_items": PlanItem,
         "initiatives": Initiative,
         "progress_reports": ProgressReport,
+        "report_rounds": ReportRound,
         "meetings": Meeting,
         "followups": FollowUp,
         "users": User,

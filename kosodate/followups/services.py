@@ -12,6 +12,7 @@ from ..core.access import visible, visible_clause
 from ..core.time import today_tokyo
 from ..extensions import db
 from ..initiatives.models import Category, Initiative
+from ..initiatives.services import covers_plan_item
 from ..meetings.models import Meeting
 from .access import mine_clause
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus, followup_agencies
@@ -104,7 +105,7 @@ def filtered_query(user: User, filters: FollowUpFilter, today: date) -> sa.Selec
         if filters.category is not None:
             initiatives = initiatives.where(Initiative.category == filters.category)
         if filters.plan_item_id is not None:
-            initiatives = initiatives.where(Initiative.plan_item_id == filters.plan_item_id)
+            initiatives = initiatives.where(covers_plan_item(filters.plan_item_id))
         query = query.where(FollowUp.source_initiative_id.in_(initiatives))
     if filters.discuss:
         query = query.where(FollowUp.discuss_at_next_meeting.is_(True))

@@ -37,6 +37,9 @@ CATEGORY_LABELS = {
 }
 
 
+PLAN_ITEM_SEPARATOR = "・"
+
+
 class PlanItem(db.Model):
     __tablename__ = "plan_items"
     __table_args__ = (sa.UniqueConstraint("council_id", "number"),)
@@ -54,6 +57,14 @@ class PlanItem(db.Model):
         return f"<PlanItem {self.number} {self.title}>"
 
 
+#: further plan items an initiative reports on besides its primary one (厚木保健福祉事務所: 1, then 8 and 9)
+initiative_secondary_plan_items = sa.Table(
+    "initiative_secondary_plan_items",
+    db.metadata,
+    sa.Column("initiative_id", sa.ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("plan_item_id", sa.ForeignKey("plan_items.id"), primary_key=True, index=True),
+)
+
 initiative_agencies = sa.Table(
     "initiative_agencies",
     db.metadata,
@@ -68,6 +79,7 @@ class Initiative(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id"), index=True)
     lead_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    #: the primary plan item, the first the agency names: used for ordering and grouping
     plan_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_items.id"), index=True)
     #: the primary category, used for filters and grouping; None where the agency gave none (－)
     category: Mapped[Category | None] = mapped_column(str_enum(Category), index=True)
@@ -84,6 +96,9 @@ class Initiative(db.Model):
     council: Mapped[Council] = relationship()
     lead_agency: Mapped[Agency] = relationship()
     plan_item: Mapped[PlanItem | None] = relationship()
+    secondary_plan_items: Mapped[list[PlanItem]] = relationship(
+        secondary=initiative_secondary_plan_items, order_by=PlanItem.number
+    )
     linked_agencies: Mapped[list[Agency]] = relationship(
         secondary=initiative_agencies, order_by=Agency.sort_order
     )
@@ -92,6 +107,23 @@ class Initiative(db.Model):
     def categories(self) -> list[Category]:
         primary = [self.category] if self.category else []
         return primary + [Category(code) for code in self.secondary_categories]
+
+    @property
+    def plan_items(self) -> list[PlanItem]:
+        """Every plan item the initiative reports on, the primary one first."""
+        primary = [self.plan_item] if self.plan_item else []
+        return primary + self.secondary_plan_items
+
+    @plan_items.setter
+    def plan_items(self, items: list[PlanItem]) -> None:
+        unique = list(dict.fromkeys(items))
+        self.plan_item = unique[0] if unique else None
+        self.secondary_plan_items = unique[1:]
+
+    @property
+    def plan_item_numbers(self) -> str:
+        """1・8・9: the numbers as the lists show them."""
+        return PLAN_ITEM_SEPARATOR.join(str(item.number) for item in self.plan_items)
 
     def __repr__(self) -> str:
         return f"<Initiative {self.id} {self.title}>"

@@ -11,7 +11,7 @@ from ..core.access import visible, visible_clause
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
 from ..reports.models import ProgressReport
-from .models import Category, Initiative, PlanItem
+from .models import Category, Initiative, PlanItem, initiative_secondary_plan_items
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ def has_category(category: Category) -> sa.ColumnElement[bool]:
     # the JSON list is stored as text on both databases, its codes quoted
     secondary = sa.cast(Initiative.secondary_categories, sa.String).contains(f'"{category.value}"')
     return sa.or_(Initiative.category == category, secondary)
+
+
+def covers_plan_item(plan_item_id: int) -> sa.ColumnElement[bool]:
+    """The initiative's primary plan item or one of the further ones it reports on."""
+    secondary = sa.select(initiative_secondary_plan_items.c.initiative_id).where(
+        initiative_secondary_plan_items.c.plan_item_id == plan_item_id
+    )
+    return sa.or_(Initiative.plan_item_id == plan_item_id, Initiative.id.in_(secondary))
 
 
 def report_years(user: User) -> list[int]:
@@ -54,6 +62,7 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
     query = visible(user, Initiative).options(
         selectinload(Initiative.lead_agency),
         selectinload(Initiative.plan_item),
+        selectinload(Initiative.secondary_plan_items),
         selectinload(Initiative.linked_agencies),
     )
     if filters.category is not None:
@@ -61,7 +70,7 @@ def list_initiatives(user: User, filters: InitiativeFilter) -> list[tuple[Initia
     if filters.agency_id is not None:
         query = query.where(Initiative.lead_agency_id == filters.agency_id)
     if filters.plan_item_id is not None:
-        query = query.where(Initiative.plan_item_id == filters.plan_item_id)
+        query = query.where(covers_plan_item(filters.plan_item_id))
     order = (Initiative.council_id, Initiative.sort_order, Initiative.id)
     if filters.fiscal_year is None:
         return [(initiative, None) for initiative in db.session.scalars(query.order_by(*order))]

@@ -97,8 +97,9 @@ def topic_of(followup: FollowUp) -> str:
     if initiative is None:
         return NO_INITIATIVE
     category = initiative.category.label if initiative.category else "区分なし"
+    # every item the initiative reports on, named by the primary one's title: 1・8・9 関係機関が…
     item = (
-        f"{initiative.plan_item.number} {initiative.plan_item.title}" if initiative.plan_item else "項目なし"
+        f"{initiative.plan_item_numbers} {initiative.plan_item.title}" if initiative.plan_item else "項目なし"
     )
     return f"{category}／{item}"
 
@@ -136,14 +137,12 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
         .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
     ).all()
-    # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
-    held = list(
-        db.session.scalars(
-            sa.select(Meeting.starts_at)
-            .where(Meeting.council_id == meeting.council_id, Meeting.kind == meeting.kind)
-            .where(Meeting.starts_at <= meeting.starts_at)
-            .order_by(Meeting.starts_at)
-        )
+    # when the council's earlier meetings of this kind were held (preloaded): a follow-up is carried
+    # once per meeting
+    held = sorted(
+        obj.starts_at
+        for obj in review.preloaded
+        if isinstance(obj, Meeting) and obj.kind is meeting.kind and obj.starts_at <= meeting.starts_at
     )
     counts: dict[int, AgencyCounts] = {}
     for followup, is_listed in rows:
@@ -178,7 +177,7 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
 
 
 def _preload_council(council_id: int) -> list:
-    """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
+    """The council's agencies, users, initiatives (with plan items) and meetings, in five queries.
     The caller keeps the list: the session's identity map holds objects only while they are referenced."""
     return [
         *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
@@ -186,7 +185,7 @@ def _preload_council(council_id: int) -> list:
         *db.session.scalars(
             sa.select(Initiative)
             .where(Initiative.council_id == council_id)
-            .options(joinedload(Initiative.plan_item))
+            .options(joinedload(Initiative.plan_item), selectinload(Initiative.secondary_plan_items))
         ).unique(),
         *db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council_id)),
     ]

@@ -7,8 +7,7 @@ from flask.cli import AppGroup
 
 from ..agencies.models import Council
 from ..extensions import db
-from .compiled import compiled_columns, document_number
-from .exports import to_csv, to_pdf, to_xlsx
+from .export_cache import progress_file
 
 export_cli = AppGroup("export", help="書き出し / exports")
 
@@ -23,12 +22,7 @@ def export_progress(council_id, fiscal_year, file_format, out):
     council = db.session.get(Council, council_id)
     if council is None:
         raise click.ClickException(f"連絡会議が見つかりません: {council_id}")
-    columns = compiled_columns(council.id, fiscal_year)
-    number = document_number(council.id, fiscal_year)
-    writers = {
-        "xlsx": lambda: to_xlsx(columns, fiscal_year, number),
-        "pdf": lambda: to_pdf(columns, fiscal_year, number),
-        "csv": lambda: to_csv(columns),
-    }
-    out.write_bytes(writers[file_format]())
-    click.echo(f"wrote {out} ({len(columns)} initiatives of {council.name}, FY{fiscal_year})")
+    exported = progress_file(council.id, fiscal_year, file_format)
+    out.write_bytes(exported.content)
+    cached = " from the cache" if exported.cached else ""
+    click.echo(f"wrote {out}{cached} ({exported.initiatives} initiatives of {council.name}, FY{fiscal_year})")

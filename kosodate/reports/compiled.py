@@ -4,46 +4,53 @@ one column per initiative, in the council's order, columns of one agency side by
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.time import fiscal_year_label
 from ..extensions import db
-from ..initiatives.models import CATEGORY_LABELS, Category, Initiative
+from ..initiatives.models import CATEGORY_LABELS, PLAN_ITEM_SEPARATOR, Category, Initiative
 from .columns import ITEM_ROW, report_row_labels
-from .models import ProgressReport
+from .models import ProgressReport, ReportStatus
 from .rounds_models import ReportRound
 
-COLUMNS_PER_PAGE = 5
 CATEGORY_SEPARATOR = "、"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ListColumn:
-    initiative: Initiative
-    report: ProgressReport
+    """One initiative's column as the list shows it. Plain values only: whatever the exports print is
+    here, so a fingerprint of the columns changes whenever a printed file would (see export_cache)."""
+
+    initiative_id: int
     #: the column header (団体名) as the list shows it, e.g. 厚木市障がい福祉課①
     header: str
+    #: the column's position in the list: an agency's initiatives sharing it stand under one header
+    group: int
+    agency_id: int
+    agency: str
+    categories: tuple[Category, ...]
+    plan_item_ids: tuple[int, ...]
+    plan_item_numbers: tuple[int, ...]
+    #: rows (1)–(5)
+    texts: tuple[str, ...]
+    proposal_agencies: tuple[str, ...]
+    status: ReportStatus
 
     @property
-    def categories(self) -> str:
-        return CATEGORY_SEPARATOR.join(category.label for category in self.initiative.categories) or "－"
+    def category_labels(self) -> str:
+        return CATEGORY_SEPARATOR.join(category.label for category in self.categories) or "－"
 
     @property
-    def texts(self) -> list[str]:
-        """Rows (1)–(5)."""
-        report = self.report
-        texts = (report.progress, report.challenges, report.proposals, report.next_year_plan)
-        return [self.initiative.content, *texts]
+    def proposal_agency_names(self) -> str:
+        return CATEGORY_SEPARATOR.join(self.proposal_agencies)
 
     @property
-    def proposal_agencies(self) -> str:
-        return CATEGORY_SEPARATOR.join(agency.name for agency in self.report.proposal_agencies)
-
-    @property
-    def plan_item_number(self) -> int | None:
-        return self.initiative.plan_item.number if self.initiative.plan_item else None
+    def plan_item_text(self) -> str:
+        """1・8・9; empty without a plan item."""
+        return PLAN_ITEM_SEPARATOR.join(str(number) for number in self.plan_item_numbers)
 
 
 def row_labels(fiscal_year: int) -> list[str]:
@@ -63,50 +70,54 @@ def compiled_columns(council_id: int, fiscal_year: int) -> list[ListColumn]:
         .options(
             joinedload(ProgressReport.initiative).joinedload(Initiative.lead_agency),
             joinedload(ProgressReport.initiative).joinedload(Initiative.plan_item),
+            joinedload(ProgressReport.initiative).selectinload(Initiative.secondary_plan_items),
             selectinload(ProgressReport.proposal_agencies),
         )
         .order_by(Initiative.sort_order, Initiative.id)
     ).all()
-    return [ListColumn(r.initiative, r, _header(r.initiative)) for r in reports]
+    return [_column(report) for report in reports]
+
+
+def _column(report: ProgressReport) -> ListColumn:
+    initiative = report.initiative
+    texts = (report.progress, report.challenges, report.proposals, report.next_year_plan)
+    return ListColumn(
+        initiative_id=initiative.id,
+        header=initiative.column_label or initiative.lead_agency.name,
+        group=initiative.sort_order,
+        agency_id=initiative.lead_agency_id,
+        agency=initiative.lead_agency.name,
+        categories=tuple(initiative.categories),
+        plan_item_ids=tuple(item.id for item in initiative.plan_items),
+        plan_item_numbers=tuple(item.number for item in initiative.plan_items),
+        texts=(initiative.content, *texts),
+        proposal_agencies=tuple(agency.name for agency in report.proposal_agencies),
+        status=report.status,
+    )
 
 
 def filter_columns(
     columns: list[ListColumn], category: Category | None, plan_item_id: int | None, agency_id: int | None
 ) -> list[ListColumn]:
-    """The view per initiative: the columns under a category (any the agency ticked), plan item, agency."""
+    """The view per initiative: the columns under a category (any the agency ticked), plan item (any the
+    initiative reports on), agency."""
     return [
         column
         for column in columns
-        if (category is None or category in column.initiative.categories)
-        and (plan_item_id is None or column.initiative.plan_item_id == plan_item_id)
-        and (agency_id is None or column.initiative.lead_agency_id == agency_id)
+        if (category is None or category in column.categories)
+        and (plan_item_id is None or plan_item_id in column.plan_item_ids)
+        and (agency_id is None or column.agency_id == agency_id)
     ]
 
 
-def header_groups(columns: list[ListColumn]) -> list[tuple[str, int]]:
-    """(header, columns it spans): an agency's initiatives sharing a column stand under one header."""
-    groups: list[tuple[str, int, int]] = []
-    for column in columns:
-        key = column.initiative.sort_order
-        if groups and groups[-1][2] == key and groups[-1][0] == column.header:
-            header, span, _ = groups[-1]
-            groups[-1] = (header, span + 1, key)
-        else:
-            groups.append((column.header, 1, key))
-    return [(header, span) for header, span, _ in groups]
+class AgencyChoice(NamedTuple):
+    id: int
+    name: str
 
 
-def pages(columns: list[ListColumn], per_page: int = COLUMNS_PER_PAGE) -> list[list[ListColumn]]:
-    """Five agency columns (headers) to a page, as the seed prints them; a header's initiatives stay
-    together."""
-    result: list[list[ListColumn]] = []
-    index = 0
-    for number, (_header, span) in enumerate(header_groups(columns)):
-        if number % per_page == 0:
-            result.append([])
-        result[-1].extend(columns[index : index + span])
-        index += span
-    return result
+def agency_choices(columns: list[ListColumn]) -> list[AgencyChoice]:
+    """The agencies of the list, in its order, for the filter."""
+    return [AgencyChoice(*pair) for pair in {column.agency_id: column.agency for column in columns}.items()]
 
 
 def parse_categories(text: str) -> list[Category] | None:
@@ -116,10 +127,6 @@ def parse_categories(text: str) -> list[Category] | None:
     if any(part not in labels for part in parts):
         return None
     return [labels[part] for part in parts]
-
-
-def _header(initiative: Initiative) -> str:
-    return initiative.column_label or initiative.lead_agency.name
 
 
 def document_number(council_id: int, fiscal_year: int) -> str:

@@ -7,12 +7,12 @@ Every problem names the sheet, the cell and what is wrong.
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
 from ..agencies.models import Agency, Council
@@ -22,13 +22,15 @@ from ..core.spreadsheet import csv_unescape
 from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Category, Initiative, PlanItem
-from .compiled import parse_categories, row_labels
-from .exports import CSV_HEADER, EXTRA_ROWS, HEADER_ROWS, SHEET
+from .compiled import parse_categories
+from .exports import CSV_HEADER
 from .models import ProgressReport, ReportStatus
+from .progress_xlsx import SHEET, SheetValue, read_workbook
 
 MAX_TEXT = 20_000
 TEXT_FIELDS = ("content", "progress", "challenges", "proposals", "next_year_plan")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+LIST_SEPARATORS = r"[・、,，\s]+"
 
 
 @dataclass
@@ -48,9 +50,10 @@ class ImportedColumn:
     categories: list[Category]
     #: rows (1)–(5)
     texts: list[str]
-    #: None when the file does not say (the seed's own layout has no such row)
+    #: None when the file does not say (a workbook without sheet 取り込み用, as the seed's own)
     proposal_agencies: list[Agency] | None
-    plan_item: PlanItem | None
+    #: the primary first; None when the file does not say
+    plan_items: list[PlanItem] | None
     position: int
 
 
@@ -77,18 +80,17 @@ class _Reader:
         ).all()  # fmt: skip
         self.labels = {label: agency for label, agency in labels if label}
         plan_items = db.session.scalars(sa.select(PlanItem).where(PlanItem.council_id == council.id)).all()
-        self.plan_items = {item.number: item for item in plan_items}
+        self.plan_items_by_number = {item.number: item for item in plan_items}
 
-    def problem(self, cell: str, message: str) -> None:
-        self.problems.append(Problem(self.sheet, cell, message))
+    def problem(self, cell: str, message: str, sheet: str | None = None) -> None:
+        self.problems.append(Problem(sheet or self.sheet, cell, message))
 
-    def agency(self, cell: str, name: str) -> Agency | None:
+    def agency(self, cell: str, name: str, sheet: str | None = None) -> Agency | None:
         name = name.strip()
         agency = self.agencies.get(name) or self.labels.get(name) or self.agencies.get(name.rstrip(CIRCLED))
         if agency is None:
-            self.problem(
-                cell, f"関係機関「{name}」がこの連絡会議にありません。先に関係機関を登録してください。"
-            )
+            message = f"関係機関「{name}」がこの連絡会議にありません。先に関係機関を登録してください。"
+            self.problem(cell, message, sheet)
         return agency
 
     def text(self, cell: str, value) -> str:
@@ -105,18 +107,21 @@ class _Reader:
             return []
         return categories
 
-    def plan_item(self, cell: str, value) -> PlanItem | None:
-        text = str(value or "").strip()
+    def plan_items(self, cell: str, value, sheet: str | None = None) -> list[PlanItem] | None:
+        """1・8・9 (or 1、8、9): every item, the primary first; None for an empty cell."""
+        text = unicodedata.normalize("NFKC", str(value or "")).strip()
         if not text:
             return None
-        if not text.isdigit() or int(text) not in self.plan_items:
-            self.problem(cell, f"項目番号「{text}」がこの連絡会議の項目にありません。")
+        numbers = [number for number in re.split(LIST_SEPARATORS, text) if number]
+        unknown = [n for n in numbers if not n.isdigit() or int(n) not in self.plan_items_by_number]
+        if unknown:
+            self.problem(cell, f"項目番号「{'・'.join(unknown)}」がこの連絡会議の項目にありません。", sheet)
             return None
-        return self.plan_items[int(text)]
+        return [self.plan_items_by_number[int(number)] for number in numbers]
 
-    def agency_list(self, cell: str, value) -> list[Agency]:
+    def agency_list(self, cell: str, value, sheet: str | None = None) -> list[Agency]:
         names = [name for name in re.split(r"[、,]", str(value or "")) if name.strip()]
-        return [agency for name in names if (agency := self.agency(cell, name)) is not None]
+        return [agency for name in names if (agency := self.agency(cell, name, sheet)) is not None]
 
 
 def read_xlsx(data: bytes, council: Council, fiscal_year: int) -> tuple[list[ImportedColumn], list[Problem]]:
@@ -124,56 +129,30 @@ def read_xlsx(data: bytes, council: Council, fiscal_year: int) -> tuple[list[Imp
         workbook = load_workbook(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         return [], [Problem("（ファイル）", "－", "Excel ファイル（.xlsx）として読めません。")]
-    if SHEET not in workbook.sheetnames:
-        return [], [Problem("（ファイル）", "－", f"シート「{SHEET}」がありません。")]
-    sheet = workbook[SHEET]
+    cells, problems = read_workbook(workbook, fiscal_year)
+    if problems:
+        return [], [Problem(*problem) for problem in problems]
     reader = _Reader(council, SHEET)
-    expected = [*HEADER_ROWS, *row_labels(fiscal_year)]
-    for offset, label in enumerate(expected):
-        found = str(sheet.cell(row=2 + offset, column=1).value or "")
-        # the (2) header names the year; only its number is checked
-        if found[:3] != label[:3]:
-            reader.problem(f"A{2 + offset}", f"行見出し「{label}」がありません（「{found}」）。")
-    if reader.problems:
-        return [], reader.problems
-    extra = {
-        str(sheet.cell(row=2 + len(expected) + i, column=1).value or ""): 2 + len(expected) + i
-        for i in range(2)
-    }
-    merged_from = {}
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row == 2:
-            for column in range(merged.min_col + 1, merged.max_col + 1):
-                merged_from[column] = merged.min_col
     columns = []
-    for column in range(2, sheet.max_column + 1):
-        letter = get_column_letter(column)
-        header = sheet.cell(row=2, column=merged_from.get(column, column)).value
-        texts = [sheet.cell(row=4 + i, column=column).value for i in range(5)]
-        if header is None and not any(texts):
-            continue
-        agency = reader.agency(f"{letter}2", str(header or ""))
-        proposals_row = extra.get(EXTRA_ROWS[0])
-        number_row = extra.get(EXTRA_ROWS[1])
-        imported = ImportedColumn(
-            header=str(header or ""),
-            agency=agency,
-            categories=reader.categories(f"{letter}3", str(sheet.cell(row=3, column=column).value or "")),
-            texts=[reader.text(f"{letter}{4 + i}", value) for i, value in enumerate(texts)],
-            proposal_agencies=reader.agency_list(
-                f"{letter}{proposals_row}", sheet.cell(row=proposals_row, column=column).value
+    for column in cells:
+        header = column.header
+        columns.append(
+            ImportedColumn(
+                header=header.text,
+                agency=reader.agency(header.cell, header.text, header.sheet),
+                categories=reader.categories(column.categories.cell, column.categories.text),
+                texts=[reader.text(value.cell, value.text) for value in column.texts],
+                proposal_agencies=_optional(reader.agency_list, column.proposal_agencies),
+                plan_items=_optional(reader.plan_items, column.plan_items),
+                position=len(columns) + 1,
             )
-            if proposals_row
-            else None,
-            plan_item=reader.plan_item(
-                f"{letter}{number_row}", sheet.cell(row=number_row, column=column).value
-            )
-            if number_row
-            else None,
-            position=len(columns) + 1,
         )
-        columns.append(imported)
     return columns, reader.problems
+
+
+def _optional(read, value: SheetValue | None):
+    """What sheet 取り込み用 says, or None where the workbook does not say."""
+    return None if value is None else read(value.cell, value.text, value.sheet)
 
 
 def read_csv(data: bytes, council: Council) -> tuple[list[ImportedColumn], list[Problem]]:
@@ -203,7 +182,7 @@ def read_csv(data: bytes, council: Council) -> tuple[list[ImportedColumn], list[
                 categories=reader.categories(f"{number}行目 D列", values[3]),
                 texts=[reader.text(f"{number}行目 {'FGHIJ'[i]}列", values[5 + i]) for i in range(5)],
                 proposal_agencies=reader.agency_list(f"{number}行目 K列", values[10]),
-                plan_item=reader.plan_item(f"{number}行目 E列", values[4]),
+                plan_items=reader.plan_items(f"{number}行目 E列", values[4]),
                 position=len(columns) + 1,
             )
         )
@@ -219,7 +198,11 @@ def plan_import(council: Council, fiscal_year: int, columns: list[ImportedColumn
     existing = db.session.scalars(
         sa.select(Initiative)
         .where(Initiative.council_id == council.id)
-        .options(selectinload(Initiative.reports).selectinload(ProgressReport.proposal_agencies))
+        .options(
+            selectinload(Initiative.reports).selectinload(ProgressReport.proposal_agencies),
+            selectinload(Initiative.plan_item),
+            selectinload(Initiative.secondary_plan_items),
+        )
         .order_by(Initiative.sort_order, Initiative.id)
     ).all()
     by_header: dict[tuple[int, str], list[Initiative]] = {}
@@ -255,8 +238,8 @@ def _changed_fields(initiative: Initiative, fiscal_year: int, column: ImportedCo
         changed.append("report")
     if column.categories != initiative.categories:
         changed.append("categories")
-    if column.plan_item is not None and column.plan_item.id != initiative.plan_item_id:
-        changed.append("plan_item")
+    if column.plan_items is not None and column.plan_items != initiative.plan_items:
+        changed.append("plan_items")
     proposal_ids = [a.id for a in column.proposal_agencies or []]
     if column.proposal_agencies is not None and report is not None:
         changed += ["proposal_agencies"] if proposal_ids != [a.id for a in report.proposal_agencies] else []
@@ -293,8 +276,8 @@ def _write(initiative: Initiative, fiscal_year: int, column: ImportedColumn) -> 
     initiative.content = column.texts[0]
     initiative.category = column.categories[0] if column.categories else None
     initiative.secondary_categories = [category.value for category in column.categories[1:]]
-    if column.plan_item is not None:
-        initiative.plan_item = column.plan_item
+    if column.plan_items is not None:
+        initiative.plan_items = column.plan_items
     report = _report_of(initiative, fiscal_year) if initiative.id else None
     if report is None:
         report = ProgressReport(fiscal_year=fiscal_year, status=ReportStatus.SUBMITTED, submitted_at=now())

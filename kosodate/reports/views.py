@@ -9,17 +9,10 @@ from ..agencies.models import Council
 from ..core.access import get_or_404, valid_id, visible
 from ..extensions import db
 from ..initiatives.models import Category
-from ..initiatives.services import default_fiscal_year, report_years
-from .compiled import (
-    compiled_columns,
-    document_number,
-    filter_columns,
-    header_groups,
-    list_title,
-    pages,
-    row_labels,
-)
-from .exports import to_csv, to_pdf, to_xlsx
+from ..initiatives.services import default_fiscal_year, report_years, visible_plan_items
+from .compiled import agency_choices, compiled_columns, filter_columns, list_title, row_labels
+from .export_cache import progress_file
+from .layout import lay_out
 
 bp = Blueprint("reports", __name__)
 
@@ -50,24 +43,21 @@ def progress():
     plan_item_id = request.args.get("plan_item", type=int)
     agency_id = request.args.get("agency", type=int)
     rows = filter_columns(columns, category, plan_item_id, agency_id)
-    plan_items = sorted(
-        {c.initiative.plan_item for c in columns if c.initiative.plan_item}, key=lambda i: i.number
-    )
-    agencies = list({c.initiative.lead_agency.id: c.initiative.lead_agency for c in columns}.values())
+    used = {item_id for column in columns for item_id in column.plan_item_ids}
+    plan_items = [item for item in visible_plan_items(current_user, council.id) if item.id in used]
     return render_template(
         "reports/progress.html",
         council=council,
         fiscal_year=fiscal_year,
         years=report_years(current_user),
         view="rows" if request.args.get("view") == "rows" else "table",
-        pages=pages(columns),
-        header_groups=header_groups,
+        layout=lay_out(columns),
         rows=rows,
         labels=row_labels(fiscal_year),
         title=list_title(fiscal_year),
         categories=list(Category),
         plan_items=plan_items,
-        agencies=agencies,
+        agencies=agency_choices(columns),
         filters={"category": category, "plan_item": plan_item_id, "agency": agency_id},
     )
 
@@ -75,16 +65,9 @@ def progress():
 @bp.get("/reports/progress.<any(xlsx, pdf, csv):file_format>")
 def progress_download(file_format: str):
     council, fiscal_year = _council_and_year()
-    columns = compiled_columns(council.id, fiscal_year)
-    number = document_number(council.id, fiscal_year)
-    if file_format == "xlsx":
-        content = to_xlsx(columns, fiscal_year, number)
-    elif file_format == "pdf":
-        content = to_pdf(columns, fiscal_year, number)
-    else:
-        content = to_csv(columns)
+    exported = progress_file(council.id, fiscal_year, file_format)
     return send_file(
-        BytesIO(content),
+        BytesIO(exported.content),
         mimetype=MEDIA_TYPES[file_format],
         as_attachment=True,
         download_name=f"{list_title(fiscal_year)}_{council.name}.{file_format}",
