@@ -59,7 +59,7 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 
 def next_meeting(user: User) -> Meeting | None:
-    query = visible(user, Meeting).where(Meeting.starts_at >= now())
+    query = visible(user, Meeting).where(Meeting.starts_at >= now(), Meeting.cancelled_at.is_(None))
     return db.session.scalar(query.order_by(Meeting.starts_at).limit(1))
 
 
