@@ -11,8 +11,6 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from ..core.problems import MEDIA_TYPE
-from ..extensions import csrf, limiter
-from .auth import rate_limit_key, require_token
 from .schemas import ProblemSchema
 
 DESCRIPTION = """小児等在宅医療 連携支援の JSON API です。
@@ -76,12 +74,6 @@ def init_api(app: Flask) -> None:
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "個人用トークン（/settings/tokens）"},
     )
-    per_token = limiter.shared_limit(
-        lambda: app.config["API_RATE_LIMIT"], scope="api", key_func=rate_limit_key
-    )
     for blueprint in (followups, catalog):
-        blueprint.before_request(require_token)
-        per_token(blueprint)
-        csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)

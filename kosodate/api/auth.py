@@ -1,12 +1,12 @@
 """Who is calling the API: a personal access token in `Authorization: Bearer …`, never the session
 cookie. No token, or one that is unknown, expired or revoked: 401; a read token on a write: 403."""
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from ..auth.models import User
 from ..core.problems import problem
-from ..extensions import db
+from ..extensions import csrf, db, limiter
 from ..tokens.models import ApiToken, TokenScope
 from ..tokens.services import find_usable_token
 
@@ -62,3 +62,13 @@ def require_token() -> None:
 
 def api_user() -> User:
     return current_token().user
+
+
+def protect(blueprint) -> None:
+    """Make a blueprint part of the API: bearer tokens (so no CSRF: no cookie is ever read), and one
+    rate limit per token shared by every API route (API_RATE_LIMIT)."""
+    blueprint.before_request(require_token)
+    csrf.exempt(blueprint)
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=rate_limit_key)(
+        blueprint
+    )

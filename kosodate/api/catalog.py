@@ -13,7 +13,7 @@ from ..meetings.models import AgendaItem, Meeting, MeetingKind
 from ..meetings.services import PAGE_SIZE as MEETINGS_PAGE_SIZE
 from ..meetings.services import MeetingFilter, list_meetings
 from ..reports.models import ProgressReport, ReportStatus
-from .auth import api_user
+from .auth import api_user, protect
 from .docs import problems
 from .pagination import page_headers, page_of, paginate
 from .schemas import (
@@ -31,6 +31,7 @@ from .schemas import (
 blp = Blueprint(
     "api_catalog", __name__, url_prefix="/api/v1", description="会議・取組み・進捗報告・関係機関（読み取り）"
 )
+protect(blp)
 PAGE_HEADERS = {
     "Link": {"description": "RFC 8288: first, prev, next, last", "schema": {"type": "string"}},
     "X-Total-Count": {"description": "件数の合計", "schema": {"type": "integer"}},

@@ -21,7 +21,7 @@ from ..followups.models import OPEN_STATUSES, FollowUp, FollowUpComment, FollowU
 from ..followups.services import FollowUpFilter, list_followups
 from ..initiatives.models import Category, Initiative
 from ..meetings.models import Meeting
-from .auth import api_user
+from .auth import api_user, protect
 from .docs import problems
 from .pagination import page_headers
 from .schemas import (
@@ -35,6 +35,7 @@ from .schemas import (
 )
 
 blp = Blueprint("api_followups", __name__, url_prefix="/api/v1", description="対応事項（フォローアップ）")
+protect(blp)
 
 LOAD = (
     joinedload(FollowUp.owner),
