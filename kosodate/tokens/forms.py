@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .models import TokenScope
 from .services import NAME_MAX
@@ -26,6 +26,10 @@ class TokenForm(FlaskForm):
     )
     expires_days = SelectField("有効期限", choices=EXPIRY_CHOICES, default="90", validate_choice=False)
 
+    def validate_scope(self, field):
+        if field.data not in TokenScope._value2member_map_:
+            raise ValidationError("権限を一覧から選んでください。")
+
     def validate_expires_days(self, field):
         if field.data not in {value for value, _label in EXPIRY_CHOICES}:
-            raise ValueError("有効期限を一覧から選んでください。")
+            raise ValidationError("有効期限を一覧から選んでください。")
