@@ -84,7 +84,9 @@ def build_email(row, sender: str) -> EmailMessage:
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html", charset="utf-8")
     for filename, content, subtype in attachments_for(row):
-        message.add_attachment(content, maintype="text", subtype=subtype, filename=filename)
+        message.add_attachment(
+            content, maintype="text", subtype=subtype, filename=filename, params={"charset": "utf-8"}
+        )
     return message
 
 
