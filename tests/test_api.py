@@ -417,6 +417,8 @@ def test_tokens_create_prints_the_token_once_alone_on_its_last_line(app, demo, r
     secret = result.output.strip().splitlines()[-1]
     assert re.fullmatch(r"kosodate_[A-Za-z0-9_-]{43}", secret)
     assert "read" in result.output and "momiji@example.org" in result.output
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "api_token.create"))
+    assert event.actor_id is None and event.changes["user"] == [None, "momiji@example.org"]
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/followups", headers=headers).status_code == 200
     assert client.post("/api/v1/followups", json={}, headers=headers).status_code == 403

@@ -22,7 +22,7 @@ def create_command(email, name, scope, expires_days):
     if user is None:
         raise click.ClickException(f"利用者が見つかりません: {email}")
     try:
-        new = create_token(user, name, scope, expires_days)
+        new = create_token(user, name, scope, expires_days, by_command=True)
         db.session.commit()
     except TokenError as error:
         db.session.rollback()

@@ -46,8 +46,9 @@ def token_hash(secret: str) -> str:
 
 
 def create_token(
-    user: User, name: str, scope: str, expires_days: int | None = None, *, actor: User | None = None
+    user: User, name: str, scope: str, expires_days: int | None = None, *, by_command: bool = False
 ) -> NewToken:
+    """A new token of the user, made by herself on the settings page or by a command (no actor)."""
     name = (name or "").strip()
     if not name:
         raise TokenError("トークンの名前を入力してください（例: kintone 連携）。")
@@ -72,7 +73,7 @@ def create_token(
     db.session.add(token)
     audit.record(
         "api_token.create",
-        actor=actor or user,
+        actor=None if by_command else user,
         obj=token,
         changes={"name": [None, name], "scope": [None, scope], "user": [None, user.email]},
     )
