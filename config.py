@@ -26,6 +26,10 @@ def from_environment() -> dict:
         settings["BASE_URL"] = os.environ["KOSODATE_BASE_URL"]
     if os.environ.get("KOSODATE_EMBEDDED_SCHEDULER"):
         settings["SCHEDULER_EMBEDDED"] = os.environ["KOSODATE_EMBEDDED_SCHEDULER"] == "1"
+    if os.environ.get("REDIS_URL"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("API_RATE_LIMIT"):
+        settings["API_RATE_LIMIT"] = os.environ["API_RATE_LIMIT"]
     for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
@@ -92,6 +96,23 @@ class BaseConfig:
     BACKUP_FOLDERS = ("attachments",)
     #: a closed case's personal data is purged after this many years; older backups are deleted
     CASE_RETENTION_YEARS = 5
+
+    # --- rate limits (Flask-Limiter): shared by every web node through Redis (REDIS_URL) ---
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "kosodate"
+    #: requests per API token
+    API_RATE_LIMIT = "300 per minute"
+
+    # --- the JSON API (flask-smorest) and the calendar feed ---
+    API_TITLE = "kosodate API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    #: meetings have a start only; calendars show them this long
+    CALENDAR_MEETING_MINUTES = 120
+    #: how far back the feed keeps past meetings
+    CALENDAR_PAST_DAYS = 365
 
     @classmethod
     def validate(cls, settings) -> None:

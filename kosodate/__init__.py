@@ -8,7 +8,7 @@ from flask import Flask
 
 from config import config_class, from_environment
 
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,11 +33,13 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from . import (
         models,  # noqa: F401  (every table known to Alembic and to db.create_all)
         rules,  # noqa: F401  (every kind of object's visibility rule)
     )
+    from .api import init_api
     from .auth.views import bp as auth_bp
     from .core import errors, formatting, health, navigation
     from .core.access import template_can
@@ -52,6 +54,7 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     app.register_blueprint(auth_bp)
     for blueprint in _domain_blueprints():
         app.register_blueprint(blueprint)
+    init_api(app)
     _register_commands(app)
 
     from .reminders.listeners import connect_listeners
@@ -82,6 +85,7 @@ def _domain_blueprints():
     from .agencies.views import bp as agencies
     from .backups.views import bp as backups
     from .dashboard.views import bp as dashboard
+    from .feeds.views import bp as feeds
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
     from .meetings.views import bp as meetings
@@ -89,6 +93,7 @@ def _domain_blueprints():
     from .reports.import_views import bp as report_imports
     from .reports.round_views import bp as report_rounds
     from .reports.views import bp as reports
+    from .tokens.views import bp as tokens
 
     return (
         dashboard,
@@ -101,6 +106,8 @@ def _domain_blueprints():
         report_rounds,
         reminders,
         backups,
+        feeds,
+        tokens,
     )
 
 
@@ -110,6 +117,16 @@ def _register_commands(app: Flask) -> None:
     from .demo.cli import demo_cli
     from .reminders.cli import outbox_cli, reminders_cli, scheduler_cli
     from .reports.cli import export_cli
+    from .tokens.cli import tokens_cli
 
-    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli, backup_cli):
+    for group in (
+        users_cli,
+        demo_cli,
+        export_cli,
+        reminders_cli,
+        outbox_cli,
+        scheduler_cli,
+        backup_cli,
+        tokens_cli,
+    ):
         app.cli.add_command(group)

@@ -5,18 +5,22 @@ from .auth.models import User
 from .core.audit import AuditEvent
 from .core.installation import Installation
 from .core.purge import PurgeRecord
+from .feeds.models import CalendarFeed
 from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
 from .meetings.models import AgendaItem, Attachment, Meeting
 from .reminders.models import NotificationSetting, OutboxMessage, UsedLinkToken
 from .reports.models import ProgressReport
 from .reports.rounds_models import InitiativeProposal, ReminderRequest, ReportRound
+from .tokens.models import ApiToken
 
 __all__ = [
     "Agency",
     "AgendaItem",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
+    "CalendarFeed",
     "Council",
     "FollowUp",
     "FollowUpComment",

@@ -7,6 +7,7 @@ from .initiatives import access as initiatives_access
 from .meetings import access as meetings_access
 from .reminders import access as reminders_access
 from .reports import access as reports_access
+from .tokens import access as tokens_access
 
 __all__ = [
     "agencies_access",
@@ -16,4 +17,5 @@ __all__ = [
     "meetings_access",
     "reminders_access",
     "reports_access",
+    "tokens_access",
 ]

@@ -14,6 +14,7 @@ from kosodate.agencies.models import Agency, Council
 from kosodate.auth.models import Role, User
 from kosodate.core.time import TOKYO, today_tokyo
 from kosodate.extensions import db
+from kosodate.feeds.services import new_address
 from kosodate.followups.models import FollowUp
 from kosodate.initiatives.models import Initiative
 from kosodate.meetings.attachments import save_attachment
@@ -22,6 +23,7 @@ from kosodate.reminders.links import done_token
 from kosodate.reminders.models import OutboxMessage, ReminderKind
 from kosodate.reports.models import ProgressReport
 from kosodate.reports.rounds import open_round, propose_initiative
+from kosodate.tokens.services import create_token
 from tests.conftest import DEMO_PASSWORD, AuthActions
 from tests.factories import PASSWORD, make_agency, make_council, make_user
 
@@ -45,7 +47,12 @@ class World:
     proposal_id: int
     message_id: int
     one_click_token: str
+    #: the owner's calendar feed address and one of her API tokens (for its revoke route)
+    feed_token: str
+    token_id: int
     emails: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: a write token of each role's user
+    api_tokens: dict[str, str] = field(default_factory=dict)
 
     def url_values(self) -> dict[str, object]:
         """The value of every URL variable the app's rules use."""
@@ -59,6 +66,9 @@ class World:
             "proposal_id": self.proposal_id,
             "message_id": self.message_id,
             "token": self.one_click_token,
+            "feed_token": self.feed_token,
+            "token_id": self.token_id,
+            "agency_id": self.followup.responsible_agency_id,
             "decision": "decline",
             "file_format": "csv",
             "filename": "css/app.css",
@@ -157,6 +167,20 @@ def build_world() -> World:
         message_id="<matrix@kosodate>",
     )
     db.session.add(message)
+    feed = new_address(owner)
+    owner_token = create_token(owner, "revoke me", "read").token
+    emails = {
+        "admin": ("admin@example.org", DEMO_PASSWORD),
+        "secretariat": ("jimukyoku@example.org", DEMO_PASSWORD),
+        "coordinator": ("coordinator@example.org", DEMO_PASSWORD),
+        "owner": ("momiji@example.org", DEMO_PASSWORD),
+        "linked": ("zama@example.org", DEMO_PASSWORD),
+        "unrelated": (unrelated.email, PASSWORD),
+        "other_council": (other_secretariat.email, PASSWORD),
+    }
+    api_tokens = {
+        role: create_token(_user(email), "matrix", "write").secret for role, (email, _) in emails.items()
+    }
     db.session.commit()
     return World(
         council=council,
@@ -170,16 +194,16 @@ def build_world() -> World:
         proposal_id=proposal.id,
         message_id=message.id,
         one_click_token=done_token(owner.id, followup.id),
-        emails={
-            "admin": ("admin@example.org", DEMO_PASSWORD),
-            "secretariat": ("jimukyoku@example.org", DEMO_PASSWORD),
-            "coordinator": ("coordinator@example.org", DEMO_PASSWORD),
-            "owner": ("momiji@example.org", DEMO_PASSWORD),
-            "linked": ("zama@example.org", DEMO_PASSWORD),
-            "unrelated": (unrelated.email, PASSWORD),
-            "other_council": (other_secretariat.email, PASSWORD),
-        },
+        feed_token=feed.token,
+        token_id=owner_token.id,
+        emails=emails,
+        api_tokens=api_tokens,
     )
+
+
+def api_headers(world: World, role: str) -> dict[str, str]:
+    """The role's bearer token (anonymous: none)."""
+    return {} if role == "anonymous" else {"Authorization": f"Bearer {world.api_tokens[role]}"}
 
 
 def client_for(app, world: World, role: str):

@@ -3,19 +3,24 @@
 
 Outcomes: "ok" — the request reached its handler (2xx, a redirect elsewhere than the login, or 400
 for the empty form the test sends); "login" — sent to the login page; 403; 404; 410 (an e-mail link
-used by someone else).
+used by someone else). The JSON API (`/api/v1/…`) is called with each role's bearer token, the
+"anonymous" column without one (401); 422 is a body the API refused for that user (an agency member
+creating a follow-up for another agency, an agency of another council).
 """
 
 import re
 
 import sqlalchemy as sa
 
+from kosodate.auth.models import User
 from kosodate.extensions import db
+from kosodate.feeds.models import CalendarFeed
 from kosodate.followups.models import FollowUp, FollowUpStatus
+from kosodate.meetings.models import Meeting
 from kosodate.reminders.models import UsedLinkToken
 from kosodate.reports.models import ProgressReport, ReportStatus
 from kosodate.reports.rounds_models import InitiativeProposal, ProposalStatus
-from tests.access_world import ROLES, build_world, client_for
+from tests.access_world import ROLES, api_headers, build_world, client_for
 from tests.conftest import csrf_token_from
 
 L, OK = "login", "ok"
@@ -79,7 +84,48 @@ MATRIX = {
     ("backups.create", "POST"): (L, OK, 403, 403, 403, 403, 403, 403),
     ("backups.download", "GET"): (L, 404, 403, 403, 403, 403, 403, 403),  # no such archive
     ("backups.council_export", "GET"): (L, OK, OK, 403, 403, 403, 403, 404),
+    ("meetings.cancel", "POST"): (L, OK, OK, OK, OK, 403, 403, 404),
+    # the calendar: the address is the key (the owner's address, whoever holds it)
+    ("feeds.settings", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("feeds.renew", "POST"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("feeds.feed", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    # personal access tokens: one's own only (the token of the matrix belongs to the owner)
+    ("tokens.settings", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("tokens.create", "POST"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("tokens.revoke", "POST"): (L, 404, 404, 404, OK, 404, 404, 404),
+    # the JSON API: no token is 401; what a user cannot open is 404 as on the pages
+    ("api-docs.openapi_json", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("api_docs.docs", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("api_followups.list_view", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
+    ("api_followups.detail", "GET"): (401, OK, OK, OK, OK, OK, 404, 404),
+    ("api_followups.comments", "GET"): (401, OK, OK, OK, OK, OK, 404, 404),
+    ("api_followups.create", "POST"): (401, OK, OK, OK, OK, 422, 422, 422),
+    ("api_followups.update", "PATCH"): (401, OK, OK, OK, OK, 403, 404, 404),
+    ("api_followups.change_status", "POST"): (401, OK, OK, OK, OK, 403, 404, 404),
+    ("api_followups.add_comment", "POST"): (401, OK, OK, OK, OK, OK, 404, 404),
+    ("api_catalog.meetings", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
+    ("api_catalog.meeting", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
+    ("api_catalog.initiatives", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
+    ("api_catalog.initiative", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
+    ("api_catalog.progress_reports", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
+    ("api_catalog.progress_report", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
+    ("api_catalog.agencies", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
+    ("api_catalog.agency", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
 }
+
+
+def api_body(endpoint: str, world) -> dict | None:
+    """A body the API accepts from those allowed, so that the matrix measures the rules, not
+    validation; the update changes nothing, the status change is undone by _restore."""
+    return {
+        "api_followups.create": {
+            "title": "マトリクスから",
+            "responsible_agency_id": world.followup.responsible_agency_id,
+        },
+        "api_followups.update": {"title": world.followup.title},
+        "api_followups.change_status": {"action": "start"},
+        "api_followups.add_comment": {"body": "マトリクスから"},
+    }.get(endpoint)
 
 
 def outcome(response) -> str | int:
@@ -87,7 +133,7 @@ def outcome(response) -> str | int:
     if status == 302 and response.headers["Location"].startswith("/login"):
         # a signed-out user is sent to sign in with ?next=; logging out ends on the plain /login
         return L if "next=" in response.headers["Location"] else OK
-    if status in (403, 404, 410):
+    if status in (401, 403, 404, 410, 422):
         return status
     if status < 400 or status in (400, 409):
         return OK
@@ -108,11 +154,20 @@ def test_the_matrix_covers_every_route_and_method(app):
     assert MATRIX.keys() - present == set(), "matrix entries for routes that do not exist"
 
 
+def owner_id(world) -> int:
+    return db.session.scalar(sa.select(User.id).where(User.email == world.emails["owner"][0]))
+
+
 def _restore(world) -> None:
     """Undo what the empty POSTs of the matrix may have changed, so every role meets the same state."""
     db.session.execute(sa.delete(UsedLinkToken))
     db.session.execute(
         sa.update(FollowUp).where(FollowUp.id == world.followup.id).values(status=FollowUpStatus.OPEN)
+    )
+    db.session.execute(sa.update(Meeting).where(Meeting.id == world.meeting.id).values(cancelled_at=None))
+    # the owner's "new address" would make the matrix's feed address 404 for the roles after her
+    db.session.execute(
+        sa.update(CalendarFeed).where(CalendarFeed.user_id == owner_id(world)).values(token=world.feed_token)
     )
     db.session.execute(
         sa.update(ProgressReport)
@@ -136,7 +191,11 @@ def test_every_route_answers_each_role_as_the_rules_say(app, demo):
             if endpoint == "auth.logout":
                 continue  # last: it ends the role's sessions
             url = world.url(app, endpoint)
-            if method == "GET":
+            if endpoint.startswith(("api_followups.", "api_catalog.")):
+                headers = {**api_headers(world, role), "If-Match": "*"}
+                response = client.open(url, method=method, json=api_body(endpoint, world), headers=headers)
+                _restore(world)
+            elif method == "GET":
                 response = client.get(url)
             else:
                 token = csrf_token_from(client.get("/login" if role == "anonymous" else "/").get_data(True))

@@ -1,4 +1,5 @@
-"""Pages run a fixed number of SQL queries whatever the amount of data (no query per row)."""
+"""Pages, the API's lists and the calendar feed run a fixed number of SQL queries whatever the amount
+of data (no query per row)."""
 
 import sqlalchemy as sa
 
@@ -6,7 +7,9 @@ from bench.queries import recorded_statements
 from kosodate.auth.models import Role, User
 from kosodate.demo.generate import GenerateSpec, generate
 from kosodate.extensions import db
+from kosodate.feeds.services import new_address
 from kosodate.meetings.models import Meeting, MeetingKind
+from kosodate.tokens.services import create_token
 from tests.conftest import AuthActions, _empty_all_tables
 from tests.factories import PASSWORD
 
@@ -20,6 +23,15 @@ PAGES = [
     "/followups?overdue=1",
     "/meetings/{meeting}",
     "/meetings/{meeting}/review",
+]
+#: read with the user's API token, or her calendar address ({feed})
+TOKEN_PATHS = [
+    "/api/v1/followups?status=all&per_page=100",
+    "/api/v1/meetings",
+    "/api/v1/initiatives?per_page=100",
+    "/api/v1/progress-reports?per_page=100",
+    "/api/v1/agencies?per_page=100",
+    "/calendar/{feed}.ics",
 ]
 MOST_QUERIES_PER_PAGE = 12
 ROLES = [Role.SECRETARIAT, Role.COORDINATOR, Role.AGENCY_MEMBER]
@@ -41,6 +53,14 @@ def queries_per_page(app, followups: int, meetings: int) -> dict[tuple[Role, str
         for path in PAGES:
             with recorded_statements(db.engine) as statements:
                 response = client.get(path.format(meeting=meeting))
+            assert response.status_code == 200, (role, path)
+            counts[role, path] = len(statements)
+        headers = {"Authorization": f"Bearer {create_token(user, 'counts', 'read').secret}"}
+        feed = new_address(user).token
+        db.session.commit()
+        for path in TOKEN_PATHS:
+            with recorded_statements(db.engine) as statements:
+                response = app.test_client().get(path.format(feed=feed), headers=headers)
             assert response.status_code == 200, (role, path)
             counts[role, path] = len(statements)
     db.session.remove()

@@ -1,9 +1,12 @@
-"""Error pages in Japanese; no stack trace ever reaches a user."""
+"""Error pages in Japanese; no stack trace ever reaches a user. Under /api/ errors are problem
+details (core.problems) instead of pages."""
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
+from .problems import is_api_request, problem_from_exception
 
 MESSAGES = {
     400: ("リクエストが正しくありません", "入力内容を確認して、もう一度お試しください。"),
@@ -16,21 +19,30 @@ MESSAGES = {
 
 
 def register_error_handlers(app: Flask) -> None:
-    def render(code: int, detail: str | None = None):
+    def render(error, code: int, detail: str | None = None):
+        if is_api_request():
+            return problem_from_exception(error)
         title, message = MESSAGES[code]
         return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render(
+            error,
             400,
             "フォームの有効期限が切れたか、正しく送信されませんでした。ページを開き直してもう一度送信してください。",
         )
 
     for code in (400, 403, 404, 405, 413):
-        app.register_error_handler(code, lambda error, code=code: render(code))
+        app.register_error_handler(code, lambda error, code=code: render(error, code))
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
-        return render(500)
+        return render(error if isinstance(error, HTTPException) else InternalServerError(), 500)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        """Statuses without a page of their own (401, 409, 422, 429 …): problem details under /api/,
+        werkzeug's short page elsewhere."""
+        return problem_from_exception(error) if is_api_request() else error

@@ -4,9 +4,11 @@ from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import login_manager
+from .problems import is_api_request
 
-#: the one-click links of e-mails are authorised by their signed token, not by a session
-PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static", "reminders.one_click"}
+#: the one-click links of e-mails are authorised by their signed token, the calendar feed by the
+#: secret in its address, not by a session
+PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static", "reminders.one_click", "feeds.feed"}
 
 
 def require_login_everywhere(app: Flask) -> None:
@@ -16,6 +18,8 @@ def require_login_everywhere(app: Flask) -> None:
 
     @app.before_request
     def _require_login():
+        if is_api_request():  # bearer tokens, never the session: kosodate.api.auth
+            return None
         if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
             return None
         if request.endpoint is None:  # unknown URL: let it 404 after login, not reveal it

@@ -18,6 +18,8 @@ NAV_ITEMS = (
     ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
     ("reminders.notifications", "通知の設定", ALL_ROLES),
+    ("feeds.settings", "カレンダー", ALL_ROLES),
+    ("tokens.settings", "API", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
     ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
 )

@@ -9,6 +9,7 @@ from datetime import date
 from ..agencies.models import Agency
 from ..auth.models import User
 from ..core import audit
+from ..core.roles import Role
 from ..core.time import date_ja, now
 from ..extensions import db
 from ..initiatives.models import Initiative
@@ -72,8 +73,16 @@ def check_owner(data: FollowUpData) -> None:
         raise FollowUpRefused("担当者は担当機関に所属する利用者から選んでください。")
 
 
+def check_agency(actor: User, data: FollowUpData) -> None:
+    """An agency member creates and moves follow-ups for her own agency only (the form offers no
+    other; this guards every other way in, such as the API)."""
+    if actor.role is Role.AGENCY_MEMBER and data.responsible_agency.id != actor.agency_id:
+        raise FollowUpRefused("担当機関は自機関を選んでください。")
+
+
 def create_followup(actor: User, data: FollowUpData) -> FollowUp:
     check_owner(data)
+    check_agency(actor, data)
     followup = FollowUp(
         council_id=data.responsible_agency.council_id,
         created_by=actor,
@@ -97,6 +106,8 @@ def update_followup(actor: User, followup: FollowUp, data: FollowUpData, version
     """Apply the form; refused when the follow-up moved on since `version`. Returns the changes."""
     _check_version(followup, version)
     check_owner(data)
+    if data.responsible_agency.id != followup.responsible_agency_id:
+        check_agency(actor, data)
     before = {name: _shown(name, getattr(followup, name)) for name in TRACKED}
     assigned_before = (followup.owner_id, followup.responsible_agency_id)
     _apply(followup, data)
@@ -190,14 +201,14 @@ def add_comment(actor: User, followup: FollowUp, body: str) -> FollowUpComment:
 
 def bulk_reassign(actor: User, followups: list[FollowUp], agency: Agency, owner: User | None) -> None:
     for followup in followups:
-        data = _data_of(followup)
+        data = data_of(followup)
         data.responsible_agency, data.owner = agency, owner
         update_followup(actor, followup, data, followup.version)
 
 
 def bulk_due_date(actor: User, followups: list[FollowUp], due_date: date) -> None:
     for followup in followups:
-        data = _data_of(followup)
+        data = data_of(followup)
         data.due_date = due_date
         update_followup(actor, followup, data, followup.version)
 
@@ -211,7 +222,7 @@ def bulk_close(actor: User, followups: list[FollowUp], note: str) -> int:
     return closed
 
 
-def _data_of(followup: FollowUp) -> FollowUpData:
+def data_of(followup: FollowUp) -> FollowUpData:
     return FollowUpData(
         title=followup.title,
         description=followup.description,

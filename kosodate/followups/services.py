@@ -41,6 +41,7 @@ class FollowUpFilter:
     text: str = ""
     sort: str = "due"
     page: int = 1
+    per_page: int = PAGE_SIZE
 
 
 SORTS = {
@@ -124,7 +125,7 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
     today = today_tokyo()
     query = filtered_query(user, filters, today)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // filters.per_page))
     page = min(max(filters.page, 1), pages)
     rows = db.session.scalars(
         query.options(
@@ -134,8 +135,8 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
             selectinload(FollowUp.linked_agencies),
         )
         .order_by(*SORTS.get(filters.sort, SORTS["due"]))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(filters.per_page)
+        .offset((page - 1) * filters.per_page)
     ).all()
     return FollowUpPage(list(rows), total, page, pages, today)
 

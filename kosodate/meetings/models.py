@@ -58,6 +58,11 @@ class Meeting(db.Model):
     #: 議事録
     minutes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: iCalendar SEQUENCE: grows each time the meeting moves (time or place), so calendars update it
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: 中止: a cancelled meeting stays listed, and in calendars as STATUS:CANCELLED
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     council: Mapped[Council] = relationship()
     host_agency: Mapped[Agency | None] = relationship(foreign_keys=[host_agency_id])
@@ -71,6 +76,10 @@ class Meeting(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="meeting", order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title}>"

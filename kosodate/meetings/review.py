@@ -142,7 +142,10 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
     held = sorted(
         obj.starts_at
         for obj in review.preloaded
-        if isinstance(obj, Meeting) and obj.kind is meeting.kind and obj.starts_at <= meeting.starts_at
+        if isinstance(obj, Meeting)
+        and obj.kind is meeting.kind
+        and obj.starts_at <= meeting.starts_at
+        and not obj.is_cancelled
     )
     counts: dict[int, AgencyCounts] = {}
     for followup, is_listed in rows:

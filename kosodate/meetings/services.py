@@ -59,18 +59,19 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 
 def next_meeting(user: User) -> Meeting | None:
-    query = visible(user, Meeting).where(Meeting.starts_at >= now())
+    query = visible(user, Meeting).where(Meeting.starts_at >= now(), Meeting.cancelled_at.is_(None))
     return db.session.scalar(query.order_by(Meeting.starts_at).limit(1))
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The meeting of the same council and kind just before this one."""
+    """The meeting of the same council and kind held just before this one."""
     return db.session.scalar(
         sa.select(Meeting)
         .where(
             Meeting.council_id == meeting.council_id,
             Meeting.kind == meeting.kind,
             Meeting.starts_at < meeting.starts_at,
+            Meeting.cancelled_at.is_(None),  # a meeting that was not held is no point of comparison
         )
         .order_by(Meeting.starts_at.desc())
         .limit(1)

@@ -6,6 +6,7 @@ from io import BytesIO
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..initiatives.models import Initiative
 from ..initiatives.services import visible_plan_items
 from .attachments import AttachmentRefused, attachment_path, save_attachment
+from .changes import MeetingRefused, cancel_meeting, note_if_moved, where_and_when
 from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
 from .models import AgendaItem, Attachment, Meeting, MeetingKind
 from .review import build_review, grouped
@@ -73,6 +75,7 @@ def detail(meeting_id: int):
         outcomes=meeting_outcomes(current_user, meeting),
         today=today_tokyo(),
         attachment_form=AttachmentForm(),
+        cancel_form=FlaskForm(),
     )
 
 
@@ -177,12 +180,16 @@ def edit(meeting_id: int):
         before = {
             "title": meeting.title,
             "starts_at": meeting.starts_at.isoformat(),
+            "place": meeting.place,
             "minutes": meeting.minutes,
         }
+        placed = where_and_when(meeting)
         _apply(form, meeting)
+        note_if_moved(meeting, placed)
         after = {
             "title": meeting.title,
             "starts_at": meeting.starts_at.isoformat(),
+            "place": meeting.place,
             "minutes": meeting.minutes,
         }
         changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
@@ -193,6 +200,23 @@ def edit(meeting_id: int):
     return render_template(
         "meetings/form.html", form=form, meeting=meeting
     ), 400 if request.method == "POST" else 200
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+def cancel(meeting_id: int):
+    meeting = get_for(current_user, "edit", Meeting, meeting_id)
+    if not FlaskForm().validate_on_submit():
+        flash("フォームの有効期限が切れました。もう一度操作してください。", "error")
+    else:
+        try:
+            cancel_meeting(current_user, meeting)
+            db.session.commit()
+        except MeetingRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+        else:
+            flash("会議を中止にしました。出席機関へのお知らせメールは送られなくなります。", "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
 # --- attachments ---------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 
 from ..core.time import date_ja, datetime_ja, fiscal_year_label
+from ..extensions import db
+from ..feeds.ics import meeting_ics
+from ..meetings.models import Meeting
 from .links import done_token
 from .models import ReminderKind
 from .rules import Reminder
@@ -80,4 +83,19 @@ def build_email(row, sender: str) -> EmailMessage:
     message.set_content(row.body_text, charset="utf-8")
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html", charset="utf-8")
+    for filename, content, subtype in attachments_for(row):
+        message.add_attachment(
+            content, maintype="text", subtype=subtype, filename=filename, params={"charset": "utf-8"}
+        )
     return message
+
+
+def attachments_for(row) -> list[tuple[str, bytes, str]]:
+    """Files sent with an outbox row, built when it is sent: (file name, content, text/<subtype>).
+    A "meeting coming" e-mail carries the meeting as an .ics, so one click puts it in a calendar."""
+    if row.kind is not ReminderKind.MEETING or row.object_type != "meeting":
+        return []
+    meeting = db.session.get(Meeting, row.object_id)
+    if meeting is None:
+        return []
+    return [(f"meeting-{meeting.id}.ics", meeting_ics(meeting), "calendar")]

@@ -170,6 +170,7 @@ def still_valid(row: OutboxMessage) -> bool:
         meeting = db.session.get(Meeting, row.object_id)
         return (
             meeting is not None
+            and not meeting.is_cancelled
             and meeting.starts_at.isoformat() == row.valid_for
             and meeting.starts_at > now()
         )

@@ -130,7 +130,11 @@ def meeting_reminders(moment: datetime) -> list[Reminder]:
     """To the attendee agencies' members 7 days and 1 day before; the digest to the secretariat."""
     meetings = db.session.scalars(
         sa.select(Meeting)
-        .where(Meeting.starts_at > moment, Meeting.starts_at <= moment + timedelta(days=LOOKAHEAD_DAYS + 30))
+        .where(
+            Meeting.starts_at > moment,
+            Meeting.starts_at <= moment + timedelta(days=LOOKAHEAD_DAYS + 30),
+            Meeting.cancelled_at.is_(None),
+        )
         .options(joinedload(Meeting.council))
     ).all()
     if not meetings:

@@ -1,0 +1,1 @@
+"""The personal iCalendar feed of meetings and due dates."""
