@@ -1,7 +1,7 @@
 """Imports every model so that the metadata is complete wherever it is needed."""
 
 from .agencies.models import Agency, Council
-from .auth.models import User
+from .auth.models import LoginThrottle, RecoveryCode, User
 from .core.audit import AuditEvent
 from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
@@ -20,11 +20,13 @@ __all__ = [
     "FollowUpComment",
     "Initiative",
     "InitiativeProposal",
+    "LoginThrottle",
     "Meeting",
     "NotificationSetting",
     "OutboxMessage",
     "PlanItem",
     "ProgressReport",
+    "RecoveryCode",
     "ReminderRequest",
     "ReportRound",
     "UsedLinkToken",
