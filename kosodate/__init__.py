@@ -8,7 +8,7 @@ from flask import Flask
 
 from config import config_class, from_environment
 
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,16 +35,19 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     csrf.init_app(app)
 
     from . import models  # noqa: F401  (every table known to Alembic and to db.create_all)
-    from .auth.views import bp as auth_bp
+    from .auth import throttle
+    from .auth.sessions import enforce_session_lifetime
     from .core import errors, formatting, health, navigation
-    from .core.login_required import require_login_everywhere
+    from .core.login_required import PUBLIC_ENDPOINTS, require_login_everywhere
 
+    throttle.configure(app)
+    limiter.init_app(app)
     formatting.register_filters(app)
     navigation.register_navigation(app)
     errors.register_error_handlers(app)
+    enforce_session_lifetime(app, PUBLIC_ENDPOINTS)
     require_login_everywhere(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(auth_bp)
     for blueprint in _domain_blueprints():
         app.register_blueprint(blueprint)
     _register_commands(app)
@@ -75,6 +78,10 @@ def _embedded_defaults(app: Flask) -> None:
 
 def _domain_blueprints():
     from .agencies.views import bp as agencies
+    from .audit_log.views import bp as audit_log
+    from .auth.account_views import bp as account
+    from .auth.admin_views import bp as account_admin
+    from .auth.views import bp as auth
     from .dashboard.views import bp as dashboard
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
@@ -85,6 +92,10 @@ def _domain_blueprints():
     from .reports.views import bp as reports
 
     return (
+        auth,
+        account,
+        account_admin,
+        audit_log,
         dashboard,
         agencies,
         initiatives,

@@ -19,6 +19,8 @@ NAV_ITEMS = (
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
     ("reminders.notifications", "通知の設定", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
+    ("audit_log.index", "操作の記録", frozenset({Role.ADMIN, Role.SECRETARIAT})),
+    ("account_admin.index", "アカウントのロック", frozenset({Role.ADMIN})),
 )
 
 
