@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -148,33 +149,40 @@ def audit_page(reader: User, filters: AuditFilter) -> Page:
     return Page([Row(*row) for row in rows], total, page)
 
 
-def csv_lines(reader: User, filters: AuditFilter) -> Iterator[str]:
-    """The filtered events as CSV, newest first, streamed in batches: UTF-8 with a BOM (Excel reads
-    it as such), user text written so that Excel never runs it as a formula."""
+def csv_query(reader: User, filters: AuditFilter) -> sa.Select:
+    """Built while the request is there: the reader's scope is in it as plain values."""
+    return _with_actor(filtered(reader, filters))
+
+
+def csv_lines(app: Flask, query: sa.Select) -> Iterator[str]:
+    """The events as CSV, newest first, streamed in batches in an app context of their own (the
+    request has ended when the body is sent): UTF-8 with a BOM (Excel reads it as such), user
+    text written so that Excel never runs it as a formula."""
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    query = _with_actor(filtered(reader, filters))
-    for number, (event, name, email) in enumerate(
-        db.session.execute(query.execution_options(yield_per=CSV_BATCH)), start=1
-    ):
-        row = Row(event, name, email)
-        writer.writerow(
-            [
-                to_tokyo(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
-                row.action_label,
-                event.action,
-                csv_escape(name or ""),
-                csv_escape(email or ""),
-                row.object_label,
-                event.object_id if event.object_id is not None else "",
-                csv_escape(row.details),
-                csv_escape(event.remote_addr or ""),
-            ]
-        )
-        if number % CSV_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    with app.app_context():
+        rows = db.session.execute(query.execution_options(yield_per=CSV_BATCH))
+        for number, (event, name, email) in enumerate(rows, start=1):
+            writer.writerow(_csv_row(Row(event, name, email)))
+            if number % CSV_BATCH == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
+
+
+def _csv_row(row: Row) -> list:
+    event = row.event
+    return [
+        to_tokyo(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+        row.action_label,
+        event.action,
+        csv_escape(row.actor_name or ""),
+        csv_escape(row.actor_email or ""),
+        row.object_label,
+        event.object_id if event.object_id is not None else "",
+        csv_escape(row.details),
+        csv_escape(event.remote_addr or ""),
+    ]

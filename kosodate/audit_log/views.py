@@ -1,13 +1,13 @@
 """/admin/audit and /admin/audit.csv: the admin reads every event, the secretariat its council's."""
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
 from ..auth.models import Role
 from ..core.permissions import require_roles
 from ..core.time import today_tokyo
 from .forms import AuditFilterForm
-from .services import AuditFilter, audit_page, choices, csv_lines
+from .services import AuditFilter, audit_page, choices, csv_lines, csv_query
 
 bp = Blueprint("audit_log", __name__)
 
@@ -43,7 +43,7 @@ def export_csv():
         return render_template("audit_log/index.html", form=form, page=None, args={}), 400
     name = f"audit-{today_tokyo():%Y%m%d}.csv"
     return Response(
-        stream_with_context(csv_lines(current_user, filters)),
+        csv_lines(current_app._get_current_object(), csv_query(current_user, filters)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,6 +1,7 @@
 """Password policy and argon2id hashing."""
 
 import gzip
+import re
 import secrets
 from functools import cache
 from itertools import pairwise
@@ -30,27 +31,30 @@ def common_passwords() -> frozenset[str]:
 
 
 @cache
-def _neighbours() -> frozenset[tuple[str, str]]:
-    pairs = set()
+def _steps() -> dict[tuple[str, str], frozenset[int]]:
+    """For two neighbouring characters, the directions (+1, -1) they go in along some run."""
+    steps: dict[tuple[str, str], set[int]] = {}
     for run in RUNS:
         for a, b in pairwise(run):
-            pairs |= {(a, b), (b, a)}
-    return frozenset(pairs)
+            steps.setdefault((a, b), set()).add(1)
+            steps.setdefault((b, a), set()).add(-1)
+    return {pair: frozenset(directions) for pair, directions in steps.items()}
 
 
 def is_keyboard_or_number_run(password: str) -> bool:
-    """True when the password is nothing but runs of 3 or more along a keyboard row or in
-    counting order, forwards or backwards: 123456789012, qwertyuiopasdfgh, 9876543210ab… not."""
-    text = password.lower()
-    run_length = 1
-    for previous, current in pairwise(text):
-        if (previous, current) in _neighbours():
-            run_length += 1
+    """True when the password is nothing but runs of 3 or more along a keyboard row or in counting
+    order, each one way: 123456789012, qwertyuiopasdfgh, 0987654321zxcvbnm (not abab…, a repeat)."""
+    text, length, direction = password.lower(), 1, 0
+    for pair in pairwise(text):
+        directions = _steps().get(pair, frozenset())
+        if direction in directions or (length == 1 and directions):
+            direction = direction if direction in directions else min(directions)
+            length += 1
             continue
-        if run_length < MIN_RUN:
+        if length < MIN_RUN:
             return False
-        run_length = 1
-    return run_length >= MIN_RUN
+        length, direction = 1, 0
+    return length >= MIN_RUN
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
@@ -69,7 +73,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= MIN_RUN and local_part in password.lower():
         return "メールアドレスの@より前の部分を含むパスワードは使えません。"
-    hints = [hint for hint in (email, local_part, name) if hint]
+    hints = [hint for hint in (email, *re.split(r"[^0-9a-z]+", local_part), name) if len(hint) >= MIN_RUN]
     if zxcvbn(password[:STRENGTH_CHECKED_LENGTH], user_inputs=hints)["score"] < MIN_STRENGTH:
         return (
             "推測されやすいパスワードです。繰り返しや並び、名前を避け、"
