@@ -93,6 +93,8 @@ class BaseConfig:
     #: memory for request rates)
     REDIS_URL = None
     REDIS_KEY_PREFIX = "kosodate"
+    #: Redis down: the request rates are not counted (the lockout refuses sign-ins meanwhile)
+    RATELIMIT_SWALLOW_ERRORS = True
     #: the name authenticator apps show beside the account
     TOTP_ISSUER = "小児等在宅医療連携支援"
 

@@ -15,7 +15,7 @@ from kosodate.core.time import now
 from kosodate.extensions import db
 from kosodate.reminders.models import OutboxMessage, ReminderKind
 from kosodate.reminders.outbox import send_all
-from tests.mail import SMTPServer
+from tests.mail import SMTPServer, free_port
 
 from .auth_helpers import audit_actions, post_form
 from .conftest import AuthActions, make_app
@@ -220,3 +220,12 @@ def test_locks_and_rates_kept_in_redis(database_url, tmp_path, member, redis_pre
     assert answer(second.test_client(), NURSE, PASSWORD) == "signed in"
     keys = first.extensions["kosodate_throttle"].redis.keys(f"{redis_prefix}:*")
     assert any(key.startswith(f"{redis_prefix}:limits:") for key in keys)
+
+
+def test_without_an_answer_from_redis_nobody_signs_in_unthrottled(database_url, tmp_path, member):
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    client = make_app(database_url, tmp_path / "instance", REDIS_URL=closed).test_client()
+    response = AuthActions(client).login(NURSE, PASSWORD)
+    assert response.status_code == 503
+    assert "ただいまログインできません。" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302

@@ -60,6 +60,7 @@ def test_the_secretariat_must_enrol_before_reaching_any_page(client, users):
     secret = shown_secret(page)
     assert shown_secret(client.get("/account/2fa").get_data(as_text=True)) == secret  # same until confirmed
     assert_half_signed_in(client)
+    assert client.get("/login/2fa").headers["Location"] == "/account/2fa"
 
     wrong = post_form(client, "/account/2fa", {"code": "000000"})
     assert "確認コードが正しくありません" in wrong.get_data(as_text=True)

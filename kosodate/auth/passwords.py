@@ -10,7 +10,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -73,6 +72,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= MIN_RUN and local_part in password.lower():
         return "メールアドレスの@より前の部分を含むパスワードは使えません。"
+    from zxcvbn import zxcvbn  # here, not at import: its word lists take 14 MB in every web worker
+
     hints = [hint for hint in (email, *re.split(r"[^0-9a-z]+", local_part), name) if len(hint) >= MIN_RUN]
     if zxcvbn(password[:STRENGTH_CHECKED_LENGTH], user_inputs=hints)["score"] < MIN_STRENGTH:
         return (

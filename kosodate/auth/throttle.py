@@ -4,9 +4,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from functools import wraps
+from typing import TYPE_CHECKING, Protocol
 
-import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,6 +15,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..core.db import UTCDateTime
 from ..extensions import db
 from .models import LoginThrottle
+
+if TYPE_CHECKING:
+    import redis
+
+
+class ThrottleUnavailable(RuntimeError):
+    """The shared store does not answer: signing in is refused rather than left unthrottled."""
 
 
 @dataclass(frozen=True)
@@ -147,11 +154,26 @@ class DatabaseStore:
         return [(row.key, row.locked_until) for row in rows]
 
 
+def _guarded(method):
+    """ThrottleUnavailable when Redis does not answer (a clear page, not a 500)."""
+
+    @wraps(method)
+    def wrapped(*args, **kwargs):
+        from redis import RedisError  # imported with the first use: only with REDIS_URL set
+
+        try:
+            return method(*args, **kwargs)
+        except RedisError as error:
+            raise ThrottleUnavailable(str(error)) from error
+
+    return wrapped
+
+
 class RedisStore:
     """Keys under REDIS_KEY_PREFIX; each counter and lock expires by itself. Times are compared
     with the app's clock (stored as timestamps), the expiry only cleans up."""
 
-    def __init__(self, client: redis.Redis, prefix: str):
+    def __init__(self, client: "redis.Redis", prefix: str):
         self.redis = client
         self.prefix = f"{prefix}:login"
 
@@ -161,6 +183,7 @@ class RedisStore:
     def _locked_set(self, kind: str) -> str:
         return f"{self.prefix}:{kind}:locked"
 
+    @_guarded
     def count(self, kind: str, key: str, moment: datetime, window: timedelta) -> int:
         counter = self._key(kind, key, "failures")
         with self.redis.pipeline() as pipe:  # MULTI/EXEC: the window opens and counts at once
@@ -168,14 +191,18 @@ class RedisStore:
             pipe.incr(counter)
             return int(pipe.execute()[1])
 
+    @_guarded
     def locked_until(self, kind: str, key: str, moment: datetime) -> datetime | None:
         value = self.redis.get(self._key(kind, key, "lock"))
         until = _from_timestamp(value)
         return until if until is not None and until > moment else None
 
+    @_guarded
     def lock(
         self, kind: str, key: str, moment: datetime, durations: Durations, forget: timedelta
     ) -> Lock | None:
+        from redis import WatchError
+
         lock_key, count_key = self._key(kind, key, "lock"), self._key(kind, key, "locks")
         with self.redis.pipeline() as pipe:
             while True:
@@ -193,17 +220,20 @@ class RedisStore:
                     pipe.zadd(self._locked_set(kind), {key: until.timestamp()})
                     pipe.execute()
                     return Lock(count, until)
-                except redis.WatchError:
+                except WatchError:
                     continue
 
+    @_guarded
     def give_back(self, kind: str, key: str) -> None:
         counter = self._key(kind, key, "failures")
         if int(self.redis.get(counter) or 0) > 0:
             self.redis.decr(counter)
 
+    @_guarded
     def reset(self, kind: str, key: str) -> None:
         self.redis.delete(self._key(kind, key, "failures"))
 
+    @_guarded
     def unlock(self, kind: str, key: str, moment: datetime) -> bool:
         was_locked = self.locked_until(kind, key, moment) is not None
         with self.redis.pipeline() as pipe:
@@ -212,6 +242,7 @@ class RedisStore:
             pipe.execute()
         return was_locked
 
+    @_guarded
     def locked(self, kind: str, moment: datetime) -> list[tuple[str, datetime]]:
         name = self._locked_set(kind)
         self.redis.zremrangebyscore(name, "-inf", moment.timestamp())
@@ -233,8 +264,10 @@ def configure(app: Flask) -> None:
     """Choose the store, and point Flask-Limiter's request counters at the same place."""
     url = app.config.get("REDIS_URL")
     if url:
+        import redis  # only then: 6 MB in every web worker
+
         prefix = app.config["REDIS_KEY_PREFIX"]
-        client = redis.Redis.from_url(url, decode_responses=True)
+        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
         app.extensions["kosodate_throttle"] = RedisStore(client, prefix)
         app.config.setdefault("RATELIMIT_STORAGE_URI", url)
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"key_prefix": f"{prefix}:limits"})

@@ -10,6 +10,7 @@ from .forms import CodeForm, LoginForm
 from .models import User
 from .redirects import safe_next_path
 from .services import SignInRefused, authenticate, check_second_factor, log_out, signed_in
+from .throttle import ThrottleUnavailable
 from .two_factor import recovery_codes_left, two_factor_required
 
 bp = Blueprint("auth", __name__)
@@ -70,7 +71,9 @@ def _after_password(user: User, next_path: str | None):
 @limiter.limit(login_rate, methods=["POST"])
 def login_2fa():
     step = sessions.pending()
-    if step is None or step.enrol:
+    if step is not None and step.enrol:
+        return redirect(url_for("account.two_factor_page"))
+    if step is None:
         flash(SIGN_IN_AGAIN, "warning")
         return redirect(url_for("auth.login"))
     form = CodeForm()
@@ -106,3 +109,15 @@ def logout():
     sessions.sign_out()
     flash("ログアウトしました。", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.app_errorhandler(ThrottleUnavailable)
+def throttle_unavailable(error):
+    """The shared store of lockouts (Redis) does not answer: nobody signs in unthrottled."""
+    current_app.logger.error("login throttling store unavailable: %s", error)
+    db.session.rollback()
+    message = (
+        "ただいまログインできません。しばらくしてからもう一度お試しください。"
+        "続く場合はシステム管理者へ連絡してください。"
+    )
+    return render_template("errors/error.html", code=503, title="ログインできません", message=message), 503
