@@ -7,6 +7,19 @@ class ConfigError(RuntimeError):
     """A setting the chosen configuration cannot start without is missing."""
 
 
+#: the security settings that are whole numbers (README, "Security")
+SECURITY_NUMBERS = (
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+    "REAUTH_MINUTES",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_FAILURE_WINDOW_MINUTES",
+    "LOGIN_LOCK_MINUTES",
+    "LOGIN_LOCK_MAX_HOURS",
+    "LOGIN_ADDRESS_MAX_FAILURES",
+)
+
+
 def from_environment() -> dict:
     """Settings read from the environment when the app is created (not when this file is imported)."""
     settings = {}
@@ -19,15 +32,19 @@ def from_environment() -> dict:
             settings[name] = os.environ[name]
     if os.environ.get("MAIL_PORT"):
         settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
-    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL", "KOSODATE_REQUIRE_2FA"):
         if name in os.environ:
             settings[name] = os.environ[name].lower() in ("1", "true", "yes", "on")
     if os.environ.get("KOSODATE_BASE_URL"):
         settings["BASE_URL"] = os.environ["KOSODATE_BASE_URL"]
+    for name in ("REDIS_URL", "REDIS_KEY_PREFIX"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    for name in (*SECURITY_NUMBERS, "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
     if os.environ.get("KOSODATE_EMBEDDED_SCHEDULER"):
         settings["SCHEDULER_EMBEDDED"] = os.environ["KOSODATE_EMBEDDED_SCHEDULER"] == "1"
-    if os.environ.get("REDIS_URL"):
-        settings["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if os.environ.get("API_RATE_LIMIT"):
         settings["API_RATE_LIMIT"] = os.environ["API_RATE_LIMIT"]
     for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
@@ -52,14 +69,44 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
+    #: a CSRF token lives in the session, so it ends with it (idle timeout, logout, new login)
+    WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
-    #: argon2id cost; the defaults of argon2-cffi (RFC 9106 low-memory profile)
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_COST = 65536
+    #: argon2id cost: one of OWASP's equal configurations (Password Storage Cheat Sheet:
+    #: m=19456 KiB, t=2, p=1). A hash made with other values is rehashed at the next sign-in.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456
+    ARGON2_PARALLELISM = 1
     TIMEZONE = "Asia/Tokyo"
     #: the address links in e-mails start with
     BASE_URL = "http://127.0.0.1:5000"
+
+    # --- sign-in and sessions (README, "Security") ---
+    #: admins and the secretariat (and whoever two_factor_required() names) must use 2FA
+    KOSODATE_REQUIRE_2FA = False
+    #: a signed-in session ends after this long without a request, and this long after sign-in
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    #: changing 2FA or users asks for the password again when it was last given longer ago
+    REAUTH_MINUTES = 10
+    #: failures (wrong password or code) in the window that lock an account
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    #: the first lock; each further one within a day of the last doubles, up to the maximum
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_LOCK_MAX_HOURS = 24
+    #: failures from one client address (any accounts) in the window that lock the address
+    LOGIN_ADDRESS_MAX_FAILURES = 30
+    #: request rate per client address for the sign-in forms (Flask-Limiter)
+    LOGIN_RATE_LIMIT = "30 per minute"
+    #: shared store of lockouts and rate limits for several nodes; none: the database (and
+    #: memory for request rates)
+    REDIS_URL = None
+    REDIS_KEY_PREFIX = "kosodate"
+    #: Redis down: the request rates are not counted (the lockout refuses sign-ins meanwhile)
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: the name authenticator apps show beside the account
+    TOTP_ISSUER = "小児等在宅医療連携支援"
 
     # --- e-mail (the reminders) ---
     #: smtp | file (.eml files under instance/mail, the embedded default) | memory (tests)
@@ -97,10 +144,7 @@ class BaseConfig:
     #: a closed case's personal data is purged after this many years; older backups are deleted
     CASE_RETENTION_YEARS = 5
 
-    # --- rate limits (Flask-Limiter): shared by every web node through Redis (REDIS_URL) ---
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_KEY_PREFIX = "kosodate"
-    #: requests per API token
+    #: requests per API token (Flask-Limiter, in the store kosodate.auth.throttle chooses)
     API_RATE_LIMIT = "300 per minute"
 
     # --- the JSON API (flask-smorest) and the calendar feed ---
@@ -131,12 +175,14 @@ class TestingConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 64
+    ARGON2_PARALLELISM = 1
     SERVER_NAME = None
     MAIL_BACKEND = "memory"
 
 
 class ProductionConfig(BaseConfig):
     MAIL_BACKEND = "smtp"
+    KOSODATE_REQUIRE_2FA = True
     #: production backs up with pg_dump and WAL archiving of its own (README); BACKUP_DAILY=1 to use ours
     BACKUP_DAILY = False
     SESSION_COOKIE_SECURE = True

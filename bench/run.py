@@ -167,6 +167,7 @@ def _environment(url: str, **extra) -> dict:
         "KOSODATE_CONFIG": "production",
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + secrets.token_hex(16),
+        "KOSODATE_REQUIRE_2FA": "0",  # the generated users have no authenticator app
         **{key: str(value) for key, value in extra.items()},
     }
 
@@ -191,7 +192,11 @@ def _count_queries(url: str, floor_sql: Path | None) -> tuple[dict, dict[str, li
     from kosodate import create_app
 
     app = create_app(
-        "production", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="count", SESSION_COOKIE_SECURE=False
+        "production",
+        SQLALCHEMY_DATABASE_URI=url,
+        SECRET_KEY="count",
+        SESSION_COOKIE_SECURE=False,
+        KOSODATE_REQUIRE_2FA=False,
     )
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
@@ -328,7 +333,7 @@ def _wait_for(url: str) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, or a timeout while the workers still load the app
             time.sleep(0.3)
     raise RuntimeError(f"server did not answer: {url}")
 
@@ -389,8 +394,8 @@ def _load(url: str, cookie: str, duration: int) -> dict[str, dict]:
 
 def _worker_memory_mb(base: str) -> dict[str, float]:
     """The largest resident set now (VmRSS) and at its peak (VmHWM) among the gunicorn processes of
-    the app on this port. The peak includes argon2's 64 MiB working memory of a login
-    (ARGON2_MEMORY_COST), which is given back after it."""
+    the app on this port. The peak includes argon2's working memory of a login (ARGON2_MEMORY_COST,
+    19 MiB), which is given back after it."""
     port = base.rsplit(":", 1)[1]
     memory = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
     for status in Path("/proc").glob("[0-9]*/status"):

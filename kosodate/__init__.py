@@ -33,25 +33,27 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
 
     from . import (
         models,  # noqa: F401  (every table known to Alembic and to db.create_all)
         rules,  # noqa: F401  (every kind of object's visibility rule)
     )
     from .api import init_api
-    from .auth.views import bp as auth_bp
+    from .auth import throttle
+    from .auth.sessions import enforce_session_lifetime
     from .core import errors, formatting, health, navigation
     from .core.access import template_can
-    from .core.login_required import require_login_everywhere
+    from .core.login_required import PUBLIC_ENDPOINTS, require_login_everywhere
 
+    throttle.configure(app)  # chooses the limiter's store: Redis when REDIS_URL is set
+    limiter.init_app(app)
     app.add_template_global(template_can, "can")
     formatting.register_filters(app)
     navigation.register_navigation(app)
     errors.register_error_handlers(app)
+    enforce_session_lifetime(app, PUBLIC_ENDPOINTS)
     require_login_everywhere(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(auth_bp)
     for blueprint in _domain_blueprints():
         app.register_blueprint(blueprint)
     init_api(app)
@@ -83,6 +85,10 @@ def _embedded_defaults(app: Flask) -> None:
 
 def _domain_blueprints():
     from .agencies.views import bp as agencies
+    from .audit_log.views import bp as audit_log
+    from .auth.account_views import bp as account
+    from .auth.admin_views import bp as account_admin
+    from .auth.views import bp as auth
     from .backups.views import bp as backups
     from .dashboard.views import bp as dashboard
     from .feeds.views import bp as feeds
@@ -96,6 +102,10 @@ def _domain_blueprints():
     from .tokens.views import bp as tokens
 
     return (
+        auth,
+        account,
+        account_admin,
+        audit_log,
         dashboard,
         agencies,
         initiatives,

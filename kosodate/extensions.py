@@ -27,6 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-#: one limiter for the whole app (API tokens, login throttling); its storage is RATELIMIT_STORAGE_URI:
-#: Redis (REDIS_URL) when several web nodes share the limits, memory:// for one process
-limiter = Limiter(key_func=get_remote_address)
+#: one limiter for the whole app: the sign-in forms per client address, the API per token; its
+#: store (Redis when REDIS_URL is set, else memory) is chosen in auth.throttle
+limiter = Limiter(get_remote_address)

@@ -1,7 +1,7 @@
 """Imports every model so that the metadata is complete wherever it is needed."""
 
 from .agencies.models import Agency, Council
-from .auth.models import User
+from .auth.models import LoginThrottle, RecoveryCode, User
 from .core.audit import AuditEvent
 from .core.installation import Installation
 from .core.purge import PurgeRecord
@@ -27,12 +27,14 @@ __all__ = [
     "Initiative",
     "InitiativeProposal",
     "Installation",
+    "LoginThrottle",
     "Meeting",
     "NotificationSetting",
     "OutboxMessage",
     "PlanItem",
     "ProgressReport",
     "PurgeRecord",
+    "RecoveryCode",
     "ReminderRequest",
     "ReportRound",
     "UsedLinkToken",

@@ -1,6 +1,8 @@
 """Imports every domain's visibility rule so that kosodate.core.access knows them all."""
 
 from .agencies import access as agencies_access
+from .audit_log import access as audit_log_access
+from .auth import access as auth_access
 from .backups import access as backups_access
 from .followups import access as followups_access
 from .initiatives import access as initiatives_access
@@ -11,6 +13,8 @@ from .tokens import access as tokens_access
 
 __all__ = [
     "agencies_access",
+    "audit_log_access",
+    "auth_access",
     "backups_access",
     "followups_access",
     "initiatives_access",

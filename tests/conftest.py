@@ -7,8 +7,10 @@ The schema is built once per database; each test starts from empty tables.
 import contextvars
 import os
 import re
+import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -19,6 +21,8 @@ from kosodate.extensions import db
 DEMO_PASSWORD = "demo-password-2017"
 POSTGRES_URL = os.environ.get("KOSODATE_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+REDIS_URL = os.environ.get("KOSODATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("KOSODATE_REQUIRE_REDIS") == "1"
 
 
 class RequestIsolatedClient(FlaskClient):
@@ -132,3 +136,21 @@ def login_as(app, demo):
         return client
 
     return login
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own on the shared Redis; its keys are deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        message = f"Redis does not answer at {REDIS_URL}: apt-get install -y redis-server"
+        if REDIS_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    prefix = f"kosodate-auth-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+    client.close()

@@ -31,3 +31,14 @@ def test_embedded_mode_keeps_sqlite_and_a_generated_secret_under_instance(monkey
     assert len(first.config["SECRET_KEY"]) >= 32
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_requires_two_factor_sign_in_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    monkeypatch.delenv("KOSODATE_REQUIRE_2FA", raising=False)
+    assert create_app("production", instance_path=str(tmp_path)).config["KOSODATE_REQUIRE_2FA"] is True
+    monkeypatch.setenv("KOSODATE_REQUIRE_2FA", "0")
+    assert create_app("production", instance_path=str(tmp_path)).config["KOSODATE_REQUIRE_2FA"] is False
+    monkeypatch.delenv("KOSODATE_REQUIRE_2FA")
+    assert create_app("development", instance_path=str(tmp_path)).config["KOSODATE_REQUIRE_2FA"] is False

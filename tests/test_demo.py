@@ -205,3 +205,9 @@ def test_the_data_file_names_only_known_agencies():
         assert initiative["agency"] in names
         assert set(initiative.get("linked_agencies") or []) <= names
         assert set(initiative["report"].get("proposal_agencies") or []) <= names
+
+
+def test_a_weak_demo_password_is_refused(runner):
+    result = runner.invoke(args=["demo", "load", "--password", "qwertyuiopasdfgh"])
+    assert result.exit_code != 0
+    assert "キーボードの並び" in result.output

@@ -30,7 +30,7 @@ L, OK = "login", "ok"
 MATRIX = {
     ("auth.login", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
     ("auth.login", "POST"): (OK, OK, OK, OK, OK, OK, OK, OK),
-    ("auth.logout", "POST"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("auth.logout", "POST"): (OK, OK, OK, OK, OK, OK, OK, OK),  # signed out already: to /login
     ("health.healthz", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
     ("static", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
     ("dashboard.index", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
@@ -80,6 +80,18 @@ MATRIX = {
     # the e-mail's one-click link is for the follow-up's owner only, signed in or not
     ("reminders.one_click", "GET"): (OK, 410, 410, 410, OK, 410, 410, 410),
     ("reminders.one_click", "POST"): (OK, 410, 410, 410, OK, 410, 410, 410),
+    # sign-in security: one's own account; the second step answers only a half-signed-in visitor
+    ("auth.login_2fa", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("auth.login_2fa", "POST"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("account.index", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("account.reauth", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("account.reauth", "POST"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("account.two_factor_page", "GET"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("account.two_factor_page", "POST"): (OK, OK, OK, OK, OK, OK, OK, OK),
+    ("account_admin.index", "GET"): (L, OK, 403, 403, 403, 403, 403, 403),
+    ("account_admin.index", "POST"): (L, OK, 403, 403, 403, 403, 403, 403),
+    ("audit_log.index", "GET"): (L, OK, OK, 403, 403, 403, 403, OK),
+    ("audit_log.export_csv", "GET"): (L, OK, OK, 403, 403, 403, 403, OK),
     ("backups.index", "GET"): (L, OK, 403, 403, 403, 403, 403, 403),
     ("backups.create", "POST"): (L, OK, 403, 403, 403, 403, 403, 403),
     ("backups.download", "GET"): (L, 404, 403, 403, 403, 403, 403, 403),  # no such archive

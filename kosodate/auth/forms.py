@@ -1,22 +1,52 @@
-"""The login form."""
+"""The sign-in forms: password, second-factor code, the password asked again, admin actions."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from .passwords import MAX_LENGTH
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
-        "メールアドレス",
-        validators=[DataRequired("メールアドレスを入力してください。"), Length(max=254)],
-    )
-    password = PasswordField(
-        "パスワード",
+def _password_field(label: str = "パスワード") -> PasswordField:
+    return PasswordField(
+        label,
         validators=[
             DataRequired("パスワードを入力してください。"),
             Length(max=MAX_LENGTH, message=f"パスワードは{MAX_LENGTH}文字以内です。"),
         ],
     )
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        "メールアドレス",
+        validators=[DataRequired("メールアドレスを入力してください。"), Length(max=254)],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = _password_field()
     next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "確認コード",
+        validators=[
+            DataRequired("確認コードを入力してください。"),
+            Length(max=64, message="確認コードが長すぎます。"),
+        ],
+    )
+
+
+class PasswordAgainForm(FlaskForm):
+    password = _password_field()
+    next = HiddenField()
+
+
+class AccountActionForm(FlaskForm):
+    """An admin's action on an account named by its e-mail (/admin/accounts)."""
+
+    action = HiddenField(validators=[AnyOf(("unlock", "reset_2fa"), message="操作が正しくありません。")])
+    email = _email_field()

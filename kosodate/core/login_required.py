@@ -7,8 +7,19 @@ from ..extensions import login_manager
 from .problems import is_api_request
 
 #: the one-click links of e-mails are authorised by their signed token, the calendar feed by the
-#: secret in its address, not by a session
-PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static", "reminders.one_click", "feeds.feed"}
+#: secret in its address, not by a session; the second sign-in step (/login/2fa, and /account/2fa
+#: for who must enrol first) and /logout check for themselves whom they serve (a half-signed-in
+#: visitor is anonymous everywhere else)
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.login_2fa",
+    "account.two_factor_page",
+    "auth.logout",
+    "health.healthz",
+    "static",
+    "reminders.one_click",
+    "feeds.feed",
+}
 
 
 def require_login_everywhere(app: Flask) -> None:

@@ -22,6 +22,8 @@ NAV_ITEMS = (
     ("tokens.settings", "API", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
     ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
+    ("audit_log.index", "操作の記録", frozenset({Role.ADMIN, Role.SECRETARIAT})),
+    ("account_admin.index", "アカウントのロック", frozenset({Role.ADMIN})),
 )
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..agencies.models import Council
+from ..auth.passwords import password_problem
 from ..extensions import db
 from .generate import GenerateRefused, GenerateSpec, generate
 from .loader import DEMO_USERS, DemoLoadRefused, load_demo
@@ -23,6 +24,8 @@ def load_command(password, force, if_empty):
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Council)):
         click.echo("the database already holds data: demo data not loaded")
         return
+    if password and password_problem(password):
+        raise click.ClickException(password_problem(password))
     try:
         result = load_demo(password=password, force=force)
         db.session.commit()

@@ -1,10 +1,15 @@
 """Reminders that a change causes, written to the outbox in the change's own transaction."""
 
-from ..core.time import now
+from flask import render_template
+
+from ..auth.events import account_locked
+from ..core.time import datetime_ja, now
 from ..extensions import db
 from ..followups.events import followup_assigned
 from ..reports.events import report_reminder_requested, report_round_opened
-from .outbox import enqueue
+from .messages import PREFIX, absolute
+from .models import ReminderKind
+from .outbox import enqueue, enqueue_message
 from .rules import assigned_reminders, report_reminder, waiting_agency_recipients
 
 
@@ -30,8 +35,24 @@ def on_reminder_requested(report_round, agency_ids=(), actor=None, **_):
     enqueue([report_reminder(report_round, stamp, user, email) for user, email in recipients])
 
 
+def on_account_locked(user, until=None, count=1, **_):
+    """Tell the owner at once (one e-mail per lock): it may be someone else guessing."""
+    body = render_template(
+        "emails/account_locked.txt",
+        user=user,
+        until=datetime_ja(until),
+        count=count,
+        login=absolute("/login"),
+    )
+    key = f"{ReminderKind.ACCOUNT_LOCKED.value}:user:{user.id}:{until:%Y%m%dT%H%M%S}"
+    enqueue_message(
+        key, ReminderKind.ACCOUNT_LOCKED, user, f"{PREFIX}アカウントを一時的にロックしました", body
+    )
+
+
 def connect_listeners() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     followup_assigned.connect(on_followup_assigned)
     report_round_opened.connect(on_round_opened)
     report_reminder_requested.connect(on_reminder_requested)
+    account_locked.connect(on_account_locked)

@@ -19,6 +19,8 @@ class ReminderKind(StrEnum):
     REPORT_REQUESTED = "report_requested"
     MEETING_DIGEST = "meeting_digest"
     DAILY_DIGEST = "daily_digest"
+    #: not a reminder: the notice to the owner of an account locked after failed sign-ins
+    ACCOUNT_LOCKED = "account_locked"
 
     @property
     def label(self) -> str:
@@ -33,11 +35,14 @@ KIND_LABELS = {
     ReminderKind.REPORT_REQUESTED: "進捗報告の依頼と、提出期限の7日前・2日前",
     ReminderKind.MEETING_DIGEST: "連絡会議の前の確認のお知らせ（事務局）",
     ReminderKind.DAILY_DIGEST: "まとめメール",
+    ReminderKind.ACCOUNT_LOCKED: "アカウントのロック（必ず送ります）",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)
 #: the kinds a user may switch off on /settings/notifications
-SWITCHABLE = tuple(kind for kind in ReminderKind if kind is not ReminderKind.DAILY_DIGEST)
+SWITCHABLE = tuple(
+    kind for kind in ReminderKind if kind not in (ReminderKind.DAILY_DIGEST, ReminderKind.ACCOUNT_LOCKED)
+)
 
 
 class OutboxStatus(StrEnum):

@@ -140,6 +140,16 @@ def enqueue(reminders: list[Reminder], moment: datetime | None = None) -> dict[R
     return counts
 
 
+def enqueue_message(key: str, kind: ReminderKind, user: User, subject: str, body_text: str) -> bool:
+    """A message its sender wrote in full (not a reminder rule), e.g. the notice of a locked account:
+    stored once per key, whatever the user's notification settings. True when stored now."""
+    row = _values(
+        key, kind, (user, user.email), now(), object_type="user", object_id=user.id,
+        subject=subject[:300], body_text=body_text,
+    )  # fmt: skip
+    return bool(_insert_ignoring_duplicates([row]))
+
+
 def _digest_row(user: User, items: list[Reminder], moment: datetime) -> dict:
     """One e-mail with the day's reminders of a user who asked for a daily digest."""
     local = to_tokyo(moment)

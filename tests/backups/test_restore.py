@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 
 from kosodate.auth.models import User
 from kosodate.backups.archive import list_archives
+from kosodate.backups.services import create_backup
 from kosodate.core import purge
 from kosodate.core.installation import Installation
 from kosodate.core.time import now, today_tokyo
@@ -250,8 +251,9 @@ def test_an_archive_of_an_older_schema_is_migrated_forward(database_url, scratch
         db.session.commit()
         db.session.remove()
         command.downgrade(migrate.get_config(), previous)
-    created = cli(older, "backup", "create", "--out", tmp_path / "backups")
-    assert created.exit_code == 0, created.output
+        # the archive as the older code made it: today's audit row of it may not fit the older table
+        create_backup(tmp_path / "backups")
+        db.session.rollback()
 
     restored = make_app(scratch_url("restore"), tmp_path / "restored")
     result = cli(restored, "backup", "restore", only_archive(tmp_path / "backups"))

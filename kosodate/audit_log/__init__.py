@@ -1,0 +1,1 @@
+"""The audit log page (/admin/audit): read, filtered and exported by the admin and the secretariat."""
