@@ -147,8 +147,10 @@ def load_postgres(engine: sa.Engine, dump: Path) -> None:
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {quote(name)} CASCADE"))
     engine.dispose()
     _run(
+        # --clean --if-exists: what else of the dump's the target holds (the append-only trigger's
+        # function, made with the schema) is replaced too
         [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-         f"--dbname={engine.url.database}", str(dump)],
+         "--clean", "--if-exists", f"--dbname={engine.url.database}", str(dump)],
         engine,
     )  # fmt: skip
 
