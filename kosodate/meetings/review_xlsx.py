@@ -27,7 +27,7 @@ def _sheet(
     workbook: Workbook, title: str, columns: list[tuple[str, int]], rows: list[list], heading: str
 ) -> None:
     sheet: Worksheet = workbook.create_sheet(title)
-    sheet.append([heading])
+    set_text(sheet["A1"], heading)  # it starts with the meeting's title: never a formula
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([name for name, _width in columns])
     for index, (_name, width) in enumerate(columns, start=1):
