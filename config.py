@@ -29,6 +29,9 @@ def from_environment() -> dict:
     for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
+    for name in ("HSTS_SECONDS", "PROXY_FIX"):
+        if os.environ.get(f"KOSODATE_{name}"):
+            settings[name] = int(os.environ[f"KOSODATE_{name}"])
     return settings
 
 
@@ -72,6 +75,12 @@ class BaseConfig:
     #: a run that starts this late is still run (APScheduler's default, 1 s, skips it silently)
     SCHEDULER_MISFIRE_GRACE_SECONDS = 600
 
+    # --- HTTP ---
+    #: Strict-Transport-Security max-age; 0 sends none (the embedded mode is plain HTTP)
+    HSTS_SECONDS = 0
+    #: proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1); 0 trusts none
+    PROXY_FIX = 0
+
     @classmethod
     def validate(cls, settings) -> None:
         """Raise ConfigError when the configuration cannot run with these settings."""
@@ -98,6 +107,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def validate(cls, settings) -> None:
