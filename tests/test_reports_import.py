@@ -122,7 +122,7 @@ def edited_export(client, edit) -> bytes:
             lambda sheet: sheet.cell(row=2, column=2, value="どこかの病院"),
             "関係機関「どこかの病院」がこの連絡会議にありません",
         ),
-        (lambda sheet: sheet.cell(row=5, column=3, value="あ" * (5 * 1024 * 1024)), "C5"),
+        (lambda sheet: sheet.cell(row=5, column=3, value="あ" * 20_001), "C5"),
         (
             lambda sheet: sheet.cell(row=3, column=2, value="体制構築、宇宙開発"),
             "課題区分「体制構築、宇宙開発」が読めません",
