@@ -36,9 +36,13 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
 
     from . import models  # noqa: F401  (every table known to Alembic and to db.create_all)
     from .auth.views import bp as auth_bp
-    from .core import errors, formatting, health, navigation
+    from .core import errors, formatting, health, http, navigation
+    from .core.args import register_arguments
     from .core.login_required import require_login_everywhere
 
+    http.trust_proxy(app)
+    http.register_security_headers(app)
+    register_arguments(app)  # the `id` converter, before any rule uses it
     formatting.register_filters(app)
     navigation.register_navigation(app)
     errors.register_error_handlers(app)

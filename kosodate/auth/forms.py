@@ -1,13 +1,13 @@
 """The login form."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from ..core.forms import AppForm
 from .passwords import MAX_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(
         "メールアドレス",
         validators=[DataRequired("メールアドレスを入力してください。"), Length(max=254)],

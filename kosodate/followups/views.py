@@ -1,7 +1,5 @@
 """/followups: the list, a follow-up's page, creating, editing, status, comments, bulk actions."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.models import Role, User
 from ..auth.redirects import safe_next_path
 from ..core import audit
+from ..core.args import date_arg, id_arg, page_arg, parse_id
 from ..core.forms import int_or_none
 from ..core.permissions import STAFF_ROLES, can_see_council, require_roles
 from ..core.time import today_tokyo
@@ -39,13 +38,6 @@ bp = Blueprint("followups", __name__)
 # --- the list ------------------------------------------------------------------------------------
 
 
-def _date_arg(args, name) -> date | None:
-    try:
-        return date.fromisoformat(args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filter_from_args(args) -> FollowUpFilter:
     """Filters from the query string, so that a view can be bookmarked; what does not parse is ignored."""
     status = args.get("status", "active")
@@ -60,18 +52,18 @@ def _filter_from_args(args) -> FollowUpFilter:
     return FollowUpFilter(
         mine=args.get("view", default_view) == "mine",
         statuses=statuses,
-        agency_id=args.get("agency", type=int),
-        owner_id=args.get("owner", type=int),
-        due_after=_date_arg(args, "due_after"),
-        due_before=_date_arg(args, "due_before"),
+        agency_id=id_arg(args, "agency"),
+        owner_id=id_arg(args, "owner"),
+        due_after=date_arg(args, "due_after"),
+        due_before=date_arg(args, "due_before"),
         overdue=args.get("overdue") == "1",
-        meeting_id=args.get("meeting", type=int),
+        meeting_id=id_arg(args, "meeting"),
         category=Category(category) if category in Category._value2member_map_ else None,
-        plan_item_id=args.get("plan_item", type=int),
+        plan_item_id=id_arg(args, "plan_item"),
         discuss=args.get("discuss") == "1",
         text=args.get("q", "").strip()[:100],
         sort=args.get("sort", "due") if args.get("sort") in SORTS else "due",
-        page=max(1, min(args.get("page", 1, type=int), 100_000)),
+        page=page_arg(args),
     )
 
 
@@ -152,8 +144,9 @@ def _warn_past_due(followup: FollowUp) -> None:
 
 @bp.route("/followups/new", methods=["GET", "POST"])
 def create():
-    meeting = db.session.get(Meeting, int_or_none(request.args.get("meeting")) or 0)
-    initiative = db.session.get(Initiative, int_or_none(request.args.get("initiative")) or 0)
+    meeting_id, initiative_id = id_arg(request.args, "meeting"), id_arg(request.args, "initiative")
+    meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+    initiative = db.session.get(Initiative, initiative_id) if initiative_id else None
     choices = form_choices(_source_council(meeting, initiative))
     form = FollowUpForm()
     _fill_choices(form, choices, current_user)
@@ -177,7 +170,7 @@ def create():
     return render_template("followups/form.html", form=form, followup=None, meeting=meeting), status
 
 
-@bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
+@bp.route("/followups/<id:followup_id>/edit", methods=["GET", "POST"])
 def edit(followup_id: int):
     followup = get_changeable_followup(current_user, followup_id)
     choices = form_choices(followup.council_id)
@@ -233,7 +226,7 @@ def _history(followup: FollowUp) -> list[audit.AuditEvent]:
     return list(db.session.execute(query).all())
 
 
-@bp.get("/followups/<int:followup_id>")
+@bp.get("/followups/<id:followup_id>")
 def detail(followup_id: int, status_form=None, comment_form=None, status=200):
     followup = get_followup_or_404(current_user, followup_id)
     status_form = status_form or StatusForm(version=followup.version)
@@ -253,7 +246,7 @@ def detail(followup_id: int, status_form=None, comment_form=None, status=200):
     )
 
 
-@bp.post("/followups/<int:followup_id>/status")
+@bp.post("/followups/<id:followup_id>/status")
 def change_status(followup_id: int):
     followup = get_changeable_followup(current_user, followup_id)
     form = StatusForm()
@@ -278,7 +271,7 @@ def change_status(followup_id: int):
     return redirect(url_for("followups.detail", followup_id=followup_id))
 
 
-@bp.post("/followups/<int:followup_id>/comments")
+@bp.post("/followups/<id:followup_id>/comments")
 def comment(followup_id: int):
     followup = get_followup_or_404(current_user, followup_id)
     form = CommentForm()
@@ -307,9 +300,9 @@ def _bulk_form(choices) -> BulkForm:
 def bulk():
     choices = form_choices(current_user.council_id)
     form = _bulk_form(choices)
-    followups = db.session.scalars(
-        sa.select(FollowUp).where(FollowUp.id.in_(request.form.getlist("ids", type=int)))
-    ).all()
+    # values that are not ids are left out here, and then refused by the form's check of its choices
+    ids = [followup_id for followup_id in map(parse_id, request.form.getlist("ids")) if followup_id]
+    followups = db.session.scalars(sa.select(FollowUp).where(FollowUp.id.in_(ids))).all()
     visible = [f for f in followups if can_change(current_user, f)]
     form.ids.choices = [(f.id, f.title) for f in visible]
     back = redirect(safe_next_path(request.form.get("back")) or url_for("followups.list_view"))

@@ -11,13 +11,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
 from ..core import audit
+from ..core.args import fiscal_year_arg, id_arg, page_arg
 from ..core.permissions import STAFF_ROLES, council_scope, require_roles
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..followups.models import FollowUp
 from ..initiatives.models import Initiative
 from ..initiatives.services import visible_plan_items
-from .attachments import AttachmentRefused, attachment_path, save_attachment
+from .attachments import AttachmentRefused, attachment_path, discard_file, save_attachment
 from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
 from .models import AgendaItem, Attachment, Meeting, MeetingKind
 from .review import build_review, grouped
@@ -39,11 +40,11 @@ def list_view():
     kind = request.args.get("kind")
     when = request.args.get("when")
     filters = MeetingFilter(
-        council_id=request.args.get("council", type=int),
+        council_id=id_arg(request.args, "council"),
         kind=MeetingKind(kind) if kind in MeetingKind._value2member_map_ else None,
-        fiscal_year=request.args.get("fy", type=int),
+        fiscal_year=fiscal_year_arg(request.args),
         when=when if when in ("upcoming", "past") else None,
-        page=max(1, request.args.get("page", 1, type=int)),
+        page=page_arg(request.args),
     )
     meetings, total = list_meetings(current_user, filters)
     councils = db.session.scalars(sa.select(Council).where(council_scope(current_user, Council.id))).all()
@@ -60,7 +61,7 @@ def list_view():
     )
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 def detail(meeting_id: int):
     meeting = get_meeting_or_404(
         current_user,
@@ -164,7 +165,7 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @require_roles(*STAFF_ROLES)
 def create():
-    council_id = current_user.council_id or request.args.get("council", type=int)
+    council_id = current_user.council_id or id_arg(request.args, "council")
     if council_id is None or db.session.get(Council, council_id) is None:
         abort(404)
     form = _meeting_form(None)
@@ -184,7 +185,7 @@ def create():
     ), 400 if request.method == "POST" else 200
 
 
-@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
     meeting = get_editable_meeting(current_user, meeting_id)
     form = _meeting_form(meeting)
@@ -214,7 +215,7 @@ def edit(meeting_id: int):
 # --- attachments ---------------------------------------------------------------------------------
 
 
-@bp.post("/meetings/<int:meeting_id>/attachments")
+@bp.post("/meetings/<id:meeting_id>/attachments")
 def upload(meeting_id: int):
     meeting = get_editable_meeting(current_user, meeting_id)
     form = AttachmentForm()
@@ -223,16 +224,21 @@ def upload(meeting_id: int):
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
     try:
         attachment = save_attachment(current_user, meeting, form.file.data)
-        db.session.commit()
     except AttachmentRefused as refusal:
         db.session.rollback()
         flash(f"{refusal} 何も保存していません。", "error")
-    else:
-        flash(f"別紙「{attachment.filename}」を添付しました。", "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
+    try:
+        db.session.commit()
+    except BaseException:  # the row is not saved: neither is its file
+        db.session.rollback()
+        discard_file(attachment)
+        raise
+    flash(f"別紙「{attachment.filename}」を添付しました。", "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
 
 
-@bp.get("/meetings/<int:meeting_id>/attachments/<int:attachment_id>")
+@bp.get("/meetings/<id:meeting_id>/attachments/<id:attachment_id>")
 def download(meeting_id: int, attachment_id: int):
     meeting = get_meeting_or_404(current_user, meeting_id)
     attachment = db.session.get(Attachment, attachment_id)
@@ -250,7 +256,7 @@ def download(meeting_id: int, attachment_id: int):
 # --- the pre-meeting review ----------------------------------------------------------------------
 
 
-@bp.get("/meetings/<int:meeting_id>/review")
+@bp.get("/meetings/<id:meeting_id>/review")
 def review(meeting_id: int):
     meeting = get_meeting_or_404(current_user, meeting_id)
     return render_template(
@@ -258,7 +264,7 @@ def review(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/review/print")
+@bp.get("/meetings/<id:meeting_id>/review/print")
 def review_print(meeting_id: int):
     meeting = get_meeting_or_404(current_user, meeting_id)
     return render_template(
@@ -266,7 +272,7 @@ def review_print(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/review.xlsx")
+@bp.get("/meetings/<id:meeting_id>/review.xlsx")
 def review_xlsx(meeting_id: int):
     meeting = get_meeting_or_404(current_user, meeting_id)
     content = review_workbook(build_review(meeting))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from ..agencies.models import Council
 from ..agencies.services import visible_agencies
 from ..auth.models import Role, User
+from ..core.args import id_arg
 from ..core.audit import AuditEvent
 from ..core.permissions import council_scope
 from ..core.time import fiscal_year_of, today_tokyo
@@ -41,7 +42,7 @@ bp = Blueprint("report_rounds", __name__)
 
 @bp.route("/reports/rounds", methods=["GET", "POST"])
 def rounds():
-    council_id = current_user.council_id or request.args.get("council", type=int)
+    council_id = current_user.council_id or id_arg(request.args, "council")
     council = db.session.get(Council, council_id) if council_id else None
     form = None
     if council is not None and runs_rounds(current_user, council.id):
@@ -84,7 +85,7 @@ def rounds():
     return render_template("reports/rounds.html", rounds=listed, form=form, council=council), status
 
 
-@bp.get("/reports/rounds/<int:round_id>")
+@bp.get("/reports/rounds/<id:round_id>")
 def round_page(round_id: int):
     report_round = get_round_or_404(current_user, round_id)
     groups = round_reports(report_round)
@@ -114,7 +115,7 @@ def round_page(round_id: int):
     )
 
 
-@bp.post("/reports/rounds/<int:round_id>/remind")
+@bp.post("/reports/rounds/<id:round_id>/remind")
 def remind(round_id: int):
     report_round = get_round_or_404(current_user, round_id)
     if not runs_rounds(current_user, report_round.council_id):
@@ -150,7 +151,7 @@ def mine():
     return render_template("reports/mine.html", reports=reports, rounds=open_rounds)
 
 
-@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
 def edit_report(report_id: int):
     report = get_report_or_404(current_user, report_id)
     if not may_write(current_user, report):
@@ -197,7 +198,7 @@ def edit_report(report_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/reports/<int:report_id>/reopen")
+@bp.post("/reports/<id:report_id>/reopen")
 def reopen(report_id: int):
     report = get_report_or_404(current_user, report_id)
     if not runs_rounds(current_user, report.initiative.council_id):
@@ -214,7 +215,7 @@ def reopen(report_id: int):
     return redirect(url_for("report_rounds.edit_report", report_id=report.id))
 
 
-@bp.route("/reports/rounds/<int:round_id>/proposals/new", methods=["GET", "POST"])
+@bp.route("/reports/rounds/<id:round_id>/proposals/new", methods=["GET", "POST"])
 def propose(round_id: int):
     report_round = get_round_or_404(current_user, round_id)
     if current_user.role is not Role.AGENCY_MEMBER:
@@ -236,7 +237,7 @@ def propose(round_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/reports/proposals/<int:proposal_id>/<any(accept, decline):decision>")
+@bp.post("/reports/proposals/<id:proposal_id>/<any(accept, decline):decision>")
 def decide(proposal_id: int, decision: str):
     proposal = db.session.get(InitiativeProposal, proposal_id)
     if proposal is None:

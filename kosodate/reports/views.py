@@ -1,5 +1,6 @@
 """/reports/progress: the compiled progress status list, on screen and as Excel, PDF and CSV."""
 
+import re
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from flask_login import current_user
 
 from ..agencies.models import Council
 from ..agencies.services import get_council_or_404
+from ..core.args import fiscal_year_arg, id_arg
 from ..core.permissions import council_scope
 from ..extensions import db
 from ..initiatives.models import Category
@@ -33,16 +35,16 @@ MEDIA_TYPES = {
 
 
 def _council_and_year() -> tuple[Council, int]:
-    council_id = request.args.get("council", type=int) or current_user.council_id
+    council_id = id_arg(request.args, "council") or current_user.council_id
     if council_id is None:  # an admin without a council of their own: the first they may see
         council_id = db.session.scalar(sa.select(Council.id).where(council_scope(current_user, Council.id)))
     if council_id is None:
         abort(404)
     council = get_council_or_404(current_user, council_id)
-    fiscal_year = request.args.get("fy", type=int) or default_fiscal_year(current_user)
-    if not 1989 <= fiscal_year <= 2100:
-        abort(404)
-    return council, fiscal_year
+    fiscal_year = fiscal_year_arg(request.args)
+    if fiscal_year is None and re.fullmatch(r"-?[0-9]+", request.args.get("fy", "")):
+        abort(404)  # the list of a year the app does not know; a value that is no number is ignored
+    return council, fiscal_year or default_fiscal_year(current_user)
 
 
 @bp.get("/reports/progress")
@@ -51,8 +53,8 @@ def progress():
     columns = compiled_columns(council.id, fiscal_year)
     category = request.args.get("category")
     category = Category(category) if category in Category._value2member_map_ else None
-    plan_item_id = request.args.get("plan_item", type=int)
-    agency_id = request.args.get("agency", type=int)
+    plan_item_id = id_arg(request.args, "plan_item")
+    agency_id = id_arg(request.args, "agency")
     rows = filter_columns(columns, category, plan_item_id, agency_id)
     plan_items = sorted(
         {c.initiative.plan_item for c in columns if c.initiative.plan_item}, key=lambda i: i.number
