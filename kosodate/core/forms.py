@@ -7,8 +7,10 @@ control characters, and WTForms' own messages ("Not a valid integer value.") com
 from datetime import date
 from enum import StrEnum
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import DateField, FileField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.i18n import get_translations
 from wtforms.validators import StopValidation, ValidationError
 
@@ -38,6 +40,24 @@ class _CheckedMeta:
 
     def get_translations(self, form):
         return get_translations(["ja"])
+
+    def wrap_formdata(self, form, formdata):
+        """Only what a browser posts reaches the fields: text, and files where a file is asked for.
+        (Flask-WTF also reads JSON bodies, whose numbers and lists are not text, and lets a file
+        posted under a text field's name reach that field.)"""
+        data = super().wrap_formdata(form, formdata)
+        if data is None or not has_request_context():
+            return data
+        if request.is_json:
+            return None
+        if not request.files:
+            return data
+        file_fields = {field.name for field in form if isinstance(field, FileField)}
+        return MultiDict(
+            (name, value)
+            for name, value in data.items(multi=True)
+            if not isinstance(value, FileStorage) or name in file_fields
+        )
 
 
 class AppForm(FlaskForm):
