@@ -203,7 +203,7 @@ VALUE = st.one_of(st.sampled_from(NASTY), CONTROL, NUMBER, st.text(max_size=30))
 TYPED = {"date": "2018-02-28", "time": "14:00", "number": "2018", "email": "someone@example.org"}
 
 
-def _xlsx(sheet_xml: bytes | None = None, extra: dict[str, bytes] | None = None) -> bytes:
+def workbook_bytes(sheet_xml: bytes | None = None, extra: dict[str, bytes] | None = None) -> bytes:
     """A workbook with the compiled list's sheet name; its sheet replaced or parts added when asked."""
     workbook = Workbook()
     workbook.active.title = "進捗状況一覧"
@@ -237,10 +237,10 @@ FILE_CONTENTS = [
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32,
     "団体名,関係機関\r\n\x00,=1+1\r\n".encode(),
     b"PK\x03\x04 not really a zip",
-    _xlsx(),
-    _xlsx(DTD_SHEET),
-    _xlsx(b"<worksheet><sheetData><row><c>"),
-    _xlsx(extra={"xl/zeros.xml": b"<x>" + b" " * (25 * 1024 * 1024) + b"</x>"}),
+    workbook_bytes(),
+    workbook_bytes(DTD_SHEET),
+    workbook_bytes(b"<worksheet><sheetData><row><c>"),
+    workbook_bytes(extra={"xl/zeros.xml": b"<x>" + b" " * (25 * 1024 * 1024) + b"</x>"}),
 ]
 FILE_NAMES = [
     "list.xlsx",
