@@ -457,3 +457,18 @@ def test_every_form_checks_its_text():
     ]
     assert ours and unchecked == []
     assert all(issubclass(cls, AppForm) for cls in ours if issubclass(cls, FlaskForm))
+
+
+def test_a_json_body_is_no_form(world):
+    """Flask-WTF would read a JSON body into the form: numbers and lists where text is expected."""
+    role = "admin@example.org"
+    client = world.clients[role]
+    before = world.counts()
+    response = client.post(
+        "/followups/new",
+        json={"title": 123, "description": ["a"], "responsible_agency": {"id": 1}},
+        headers={"X-CSRFToken": world.tokens[role]},
+    )
+    assert response.status_code == 400
+    assert "件名を入力してください。" in response.get_data(as_text=True)
+    assert world.counts() == before
