@@ -31,3 +31,19 @@ def test_embedded_mode_keeps_sqlite_and_a_generated_secret_under_instance(monkey
     assert len(first.config["SECRET_KEY"]) >= 32
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_hsts_and_the_proxy_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    production = create_app("production", instance_path=str(tmp_path))
+    assert production.config["HSTS_SECONDS"] == 365 * 24 * 3600
+    assert production.config["PROXY_FIX"] == 0  # no X-Forwarded-* trusted unless asked
+    monkeypatch.setenv("KOSODATE_PROXY_FIX", "1")
+    monkeypatch.setenv("KOSODATE_HSTS_SECONDS", "0")
+    behind_nginx = create_app("production", instance_path=str(tmp_path))
+    assert behind_nginx.config["PROXY_FIX"] == 1 and behind_nginx.config["HSTS_SECONDS"] == 0
+    monkeypatch.delenv("KOSODATE_HSTS_SECONDS")
+    assert (
+        create_app("development", instance_path=str(tmp_path)).config["HSTS_SECONDS"] == 0
+    )  # make run: HTTP
