@@ -137,9 +137,6 @@ class IdMultipleField(SelectMultipleField):
     def process_formdata(self, valuelist):
         super().process_formdata([value for value in valuelist if value not in ("", "None")])
 
-    def pre_validate(self, form):
-        pass
-
     def post_validate(self, form, validation_stopped):
         offered = {value for value, _label in self.choices}
         if any(value not in offered for value in self.data or []):
