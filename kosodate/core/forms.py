@@ -109,8 +109,11 @@ class EnumSelectField(SelectField):
         choices = [("", blank)] if blank is not None else []
         choices += [(member.value, member.label) for member in enum]
         super().__init__(label, choices=choices, validate_choice=False, **kwargs)
+        self.blank_allowed = blank is not None
 
     def pre_validate(self, form):
+        if self.blank_allowed and self.data is None:  # not sent at all: the same as the blank choice
+            return
         if self.data not in {value for value, _label in self.choices}:
             raise ValidationError(f"{self.label.text}を一覧から選んでください。")
 
