@@ -2,16 +2,19 @@
 in an Excel file, and a CSV value that starts with = + - @ is escaped with a leading quote.
 
 Every text column of every user-editable table is set to such a value (each starting with one of
-= + - @ and naming its column), then every export is read back."""
+= + - @ and naming its column), then every file any GET route answers with (Excel, CSV, a zip of
+them) is read back: exports added later are checked without a change here."""
 
 import csv
 import io
+import itertools
 import zipfile
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from werkzeug.routing import AnyConverter
 
 from kosodate.agencies.models import Council
 from kosodate.core.spreadsheet import FORMULA_STARTS
@@ -95,15 +98,60 @@ def assert_no_formula(workbook_bytes: bytes) -> set[str]:
     return markers(values)
 
 
-def test_every_text_reaching_an_excel_file_stays_text(login_as, poisoned):
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {"xlsx": XLSX, "csv": "text/csv"}
+
+
+def every_download(app, client, ids: dict[str, list[int]], query: dict):
+    """Every GET route with the demo's ids (each meeting, …) and the council's year in the query:
+    (path, response) of each that answers with a file. Exports added later are found the same way."""
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        choices = {
+            name: sorted(c.items) if isinstance(c, AnyConverter) else ids.get(name)
+            for name, c in rule._converters.items()
+        }
+        if any(values is None for values in choices.values()):  # a token, an uploaded file: no export
+            continue
+        for combination in itertools.product(*choices.values()):
+            path = adapter.build(rule.endpoint, {**dict(zip(choices, combination, strict=True)), **query})
+            response = client.get(path)
+            if response.status_code == 200 and response.mimetype not in ("text/html", "application/json"):
+                yield path, response
+
+
+def test_every_text_reaching_an_export_stays_text(app, login_as, poisoned):
     client = login_as("jimukyoku@example.org")
-    council = db.session.scalar(sa.select(Council.id))
-    found = set()
-    for meeting_id in db.session.scalars(sa.select(Meeting.id)):
-        response = client.get(f"/meetings/{meeting_id}/review.xlsx")
-        assert response.status_code == 200
-        found |= assert_no_formula(response.data)
-    found |= assert_no_formula(client.get(f"/reports/progress.xlsx?council={council}&fy=2017").data)
+    ids = {
+        "meeting_id": db.session.scalars(sa.select(Meeting.id)).all(),
+        "followup_id": db.session.scalars(sa.select(FollowUp.id).limit(1)).all(),
+    }
+    query = {"council": db.session.scalar(sa.select(Council.id)), "fy": 2017}
+    in_excel, in_csv, checked = set(), set(), []
+    for path, response in every_download(app, client, ids, query):
+        checked.append(path.split("?")[0])
+        files = [(path, response.mimetype, response.data)]
+        if response.mimetype == "application/zip":  # an archive of exports: each file inside
+            archive = zipfile.ZipFile(io.BytesIO(response.data))
+            files = [
+                (name, MEDIA_TYPES.get(name.rsplit(".", 1)[-1]), archive.read(name))
+                for name in archive.namelist()
+            ]
+        for name, mimetype, data in files:
+            if mimetype == XLSX:
+                in_excel |= assert_no_formula(data)
+            elif mimetype == "text/csv":
+                values = [v for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for v in row]
+                assert [value for value in values if value.startswith(FORMULA_STARTS)] == [], name
+                assert all(value.startswith("'") for value in values if "HYPERLINK" in value), name
+                in_csv |= markers(values)
+    assert {
+        "/reports/progress.xlsx",
+        "/reports/progress.csv",
+        f"/meetings/{ids['meeting_id'][0]}/review.xlsx",
+    } <= set(checked)
     assert {
         "meetings.title",  # A1 of every sheet of the review
         "followups.title",
@@ -118,14 +166,5 @@ def test_every_text_reaching_an_excel_file_stays_text(login_as, poisoned):
         "progress_reports.challenges",
         "progress_reports.proposals",
         "progress_reports.next_year_plan",
-    } <= found
-
-
-def test_every_text_reaching_a_csv_is_escaped(login_as, poisoned):
-    client = login_as("jimukyoku@example.org")
-    council = db.session.scalar(sa.select(Council.id))
-    text = client.get(f"/reports/progress.csv?council={council}&fy=2017").data.decode("utf-8-sig")
-    values = [value for row in csv.reader(io.StringIO(text)) for value in row]
-    assert not [value for value in values if value.startswith(FORMULA_STARTS)]
-    assert {"initiatives.content", "progress_reports.proposals", "agencies.name"} <= markers(values)
-    assert all(value.startswith("'") for value in values if "HYPERLINK" in value)
+    } <= in_excel
+    assert {"initiatives.content", "progress_reports.proposals", "agencies.name"} <= in_csv
