@@ -324,17 +324,18 @@ FOCUS = {
 
 
 @st.composite
-def requests(draw, rule: Rule, method: str, known: dict[str, str], query_values: dict[str, str],
+def fuzz_requests(draw, rule: Rule, method: str, known: dict[str, str], query_values: dict[str, str],
              query_names: set[str], form_names: set[str], baselines: list, csrf_token: str):  # fmt: skip
     """A request as a page would send it (a form as the page offers it, good ids in the URL) with
     malformed values in one place: a path argument, the query, or one or two form fields (at times a
     file in place of text, or a field no form has). The CSRF token is always valid."""
-    focus = draw(st.sampled_from(FOCUS[method]), label="focus")
+    places = [place for place in FOCUS[method] if place != "path" or rule.arguments]
+    focus = draw(st.sampled_from(places), label="focus")
     values = {
         name: draw(st.sampled_from(sorted(c.items))) if isinstance(c, AnyConverter) else known[name]
         for name, c in rule._converters.items()
     }
-    if focus in ("path", "everywhere") and values:
+    if focus in ("path", "everywhere") and rule.arguments:
         name = draw(st.sampled_from(sorted(values)))
         malformed = st.integers(-(2**70), 2**70) if isinstance(rule._converters[name], IdConverter) else VALUE
         values[name] = str(draw(malformed))
@@ -353,6 +354,7 @@ def requests(draw, rule: Rule, method: str, known: dict[str, str], query_values:
     for name in sorted(mutated):
         if name == "?":  # a field no form has
             name = draw(st.text(min_size=1, max_size=8))
-        values = draw(st.lists(st.one_of(VALUE, VALUE, FILE), min_size=1, max_size=3))
-        pairs += [(name, value) for value in values]
+        pairs += [
+            (name, value) for value in draw(st.lists(st.one_of(VALUE, VALUE, FILE), min_size=1, max_size=3))
+        ]
     return FuzzRequest(method, path, form_query + query, pairs)

@@ -39,9 +39,9 @@ from tests.fuzzing import (
     Baseline,
     FuzzRequest,
     RecordingRequest,
+    fuzz_requests,
     page_forms,
     path_for,
-    requests,
     split_action,
 )
 
@@ -422,7 +422,7 @@ def test_no_input_gets_a_500(world, target_key, role, data):
             f"{target.rule.rule}: no known value for {sorted(missing)}; add one to World.known "
             "(tests/test_no_500.py) so that the route can be fuzzed"
         )
-    strategy = requests(
+    strategy = fuzz_requests(
         target.rule, target.method, world.known(role), world.query_values, target.query_names,
         target.form_names, target.baselines, world.tokens[role],
     )  # fmt: skip
