@@ -58,6 +58,9 @@ def from_environment() -> dict:
             settings[name] = int(os.environ[name])
     if "BACKUP_DAILY" in os.environ:
         settings["BACKUP_DAILY"] = os.environ["BACKUP_DAILY"].lower() in ("1", "true", "yes", "on")
+    for name in ("HSTS_SECONDS", "PROXY_FIX"):
+        if os.environ.get(f"KOSODATE_{name}"):
+            settings[name] = int(os.environ[f"KOSODATE_{name}"])
     return settings
 
 
@@ -158,6 +161,12 @@ class BaseConfig:
     #: how far back the feed keeps past meetings
     CALENDAR_PAST_DAYS = 365
 
+    # --- HTTP ---
+    #: Strict-Transport-Security max-age; 0 sends none (the embedded mode is plain HTTP)
+    HSTS_SECONDS = 0
+    #: proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1); 0 trusts none
+    PROXY_FIX = 0
+
     @classmethod
     def validate(cls, settings) -> None:
         """Raise ConfigError when the configuration cannot run with these settings."""
@@ -188,6 +197,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def validate(cls, settings) -> None:

@@ -41,10 +41,14 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     from .api import init_api
     from .auth import throttle
     from .auth.sessions import enforce_session_lifetime
-    from .core import errors, formatting, health, navigation
+    from .core import errors, formatting, health, http, navigation
     from .core.access import template_can
+    from .core.args import register_arguments
     from .core.login_required import PUBLIC_ENDPOINTS, require_login_everywhere
 
+    http.trust_proxy(app)
+    http.register_security_headers(app)
+    register_arguments(app)  # the `id` converter, before any rule uses it
     throttle.configure(app)  # chooses the limiter's store: Redis when REDIS_URL is set
     limiter.init_app(app)
     app.add_template_global(template_can, "can")

@@ -42,3 +42,19 @@ def test_production_requires_two_factor_sign_in_unless_told_otherwise(monkeypatc
     assert create_app("production", instance_path=str(tmp_path)).config["KOSODATE_REQUIRE_2FA"] is False
     monkeypatch.delenv("KOSODATE_REQUIRE_2FA")
     assert create_app("development", instance_path=str(tmp_path)).config["KOSODATE_REQUIRE_2FA"] is False
+
+
+def test_hsts_and_the_proxy_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    production = create_app("production", instance_path=str(tmp_path))
+    assert production.config["HSTS_SECONDS"] == 365 * 24 * 3600
+    assert production.config["PROXY_FIX"] == 0  # no X-Forwarded-* trusted unless asked
+    monkeypatch.setenv("KOSODATE_PROXY_FIX", "1")
+    monkeypatch.setenv("KOSODATE_HSTS_SECONDS", "0")
+    behind_nginx = create_app("production", instance_path=str(tmp_path))
+    assert behind_nginx.config["PROXY_FIX"] == 1 and behind_nginx.config["HSTS_SECONDS"] == 0
+    monkeypatch.delenv("KOSODATE_HSTS_SECONDS")
+    assert (
+        create_app("development", instance_path=str(tmp_path)).config["HSTS_SECONDS"] == 0
+    )  # make run: HTTP

@@ -80,9 +80,16 @@ def test_scheduler_jobs_coalesce_and_tolerate_late_runs(app):
     scheduler.start(paused=True)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"reminders", "outbox", "backup", "backup-catch-up"}  # backups: tests/backups
+    assert set(jobs) == {
+        "reminders",
+        "outbox",
+        "sweep",
+        "backup",
+        "backup-catch-up",
+    }  # backups: tests/backups
     assert jobs["reminders"].trigger.interval.total_seconds() == 15 * 60
     assert jobs["outbox"].trigger.interval.total_seconds() == 60
+    assert jobs["sweep"].trigger.interval.total_seconds() == 3600
     for job in jobs.values():
         assert job.coalesce is True and job.misfire_grace_time == 600 and job.max_instances == 1
     assert start_embedded(app) is None  # never in tests; the web workers of production start none

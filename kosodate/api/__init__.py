@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, current_app, render_template
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
+from ..core.args import ID_MAX, IdConverter
 from ..core.problems import MEDIA_TYPE
 from .schemas import ProblemSchema
 
@@ -73,6 +74,10 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "個人用トークン（/settings/tokens）"},
+    )
+    # ids in paths are the app's `id` converter (1 … 2³¹−1): integers in the document too
+    api.register_converter(
+        IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX}
     )
     for blueprint in (followups, catalog):
         api.register_blueprint(blueprint)

@@ -57,7 +57,7 @@ def meetings(args):
     return rows, 200, page_headers(min(page, pages), pages, total)
 
 
-@blp.route("/meetings/<int:meeting_id>", methods=["GET"])
+@blp.route("/meetings/<id:meeting_id>", methods=["GET"])
 @blp.response(200, MeetingSchema)
 @problems(blp, 404)
 def meeting(meeting_id: int):
@@ -90,7 +90,7 @@ def initiatives(args):
     return items, 200, page_headers(page, pages, total)
 
 
-@blp.route("/initiatives/<int:initiative_id>", methods=["GET"])
+@blp.route("/initiatives/<id:initiative_id>", methods=["GET"])
 @blp.response(200, InitiativeSchema)
 @problems(blp, 404)
 def initiative(initiative_id: int):
@@ -116,7 +116,7 @@ def progress_reports(args):
     return rows, 200, page_headers(page, pages, total)
 
 
-@blp.route("/progress-reports/<int:report_id>", methods=["GET"])
+@blp.route("/progress-reports/<id:report_id>", methods=["GET"])
 @blp.response(200, ProgressReportSchema)
 @problems(blp, 404)
 def progress_report(report_id: int):
@@ -134,7 +134,7 @@ def agencies(args):
     return items, 200, page_headers(page, pages, total)
 
 
-@blp.route("/agencies/<int:agency_id>", methods=["GET"])
+@blp.route("/agencies/<id:agency_id>", methods=["GET"])
 @blp.response(200, AgencySchema)
 @problems(blp, 404)
 def agency(agency_id: int):

@@ -7,7 +7,7 @@ the API must answer 422, not fail on the way to the database.
 import marshmallow as ma
 from marshmallow import fields
 
-from ..core.access import MAX_ID
+from ..core.args import ID_MAX
 
 REQUIRED = {"required": "必須の項目です。", "null": "null は指定できません。"}
 
@@ -53,7 +53,7 @@ class Id(Int):
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
-            "validate", ma.validate.Range(min=1, max=MAX_ID, error="1以上の正しい id を指定してください。")
+            "validate", ma.validate.Range(min=1, max=ID_MAX, error="1以上の正しい id を指定してください。")
         )
         super().__init__(**kwargs)
 

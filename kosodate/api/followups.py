@@ -102,7 +102,7 @@ def list_view(args):
     return page.followups, 200, page_headers(page.page, page.pages, page.total)
 
 
-@blp.route("/followups/<int:followup_id>", methods=["GET"])
+@blp.route("/followups/<id:followup_id>", methods=["GET"])
 @blp.response(200, FollowUpSchema, headers=ETAG_HEADER)
 @problems(blp, 404)
 def detail(followup_id: int):
@@ -111,7 +111,7 @@ def detail(followup_id: int):
     return followup, 200, etag(followup)
 
 
-@blp.route("/followups/<int:followup_id>/comments", methods=["GET"])
+@blp.route("/followups/<id:followup_id>/comments", methods=["GET"])
 @blp.response(200, CommentSchema(many=True))
 @problems(blp, 404)
 def comments(followup_id: int):
@@ -262,7 +262,7 @@ def create(body):
     return followup, 201, {**etag(followup), "Location": f"/api/v1/followups/{followup.id}"}
 
 
-@blp.route("/followups/<int:followup_id>", methods=["PATCH"])
+@blp.route("/followups/<id:followup_id>", methods=["PATCH"])
 @blp.arguments(FollowUpPatchSchema)
 @blp.response(200, FollowUpSchema, headers=ETAG_HEADER)
 @problems(blp, 403, 404, 409, 412, 422, 428)
@@ -288,7 +288,7 @@ def update(body, followup_id: int):
     return followup, 200, etag(followup)
 
 
-@blp.route("/followups/<int:followup_id>/status", methods=["POST"])
+@blp.route("/followups/<id:followup_id>/status", methods=["POST"])
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, FollowUpSchema, headers=ETAG_HEADER)
 @problems(blp, 403, 404, 409, 412, 422)
@@ -309,7 +309,7 @@ def change_status(body, followup_id: int):
     return followup, 200, etag(followup)
 
 
-@blp.route("/followups/<int:followup_id>/comments", methods=["POST"])
+@blp.route("/followups/<id:followup_id>/comments", methods=["POST"])
 @blp.arguments(CommentCreateSchema)
 @blp.response(201, CommentSchema)
 @problems(blp, 403, 404, 422)

@@ -1,13 +1,11 @@
 """The audit log's filters, read from the query string."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..core.forms import JaDateField
+from ..core.args import ID_MAX
+from ..core.forms import AppForm, JaDateField
 from .labels import action_label, object_label
-
-MAX_ID = 2**31 - 1
 
 
 class IdField(IntegerField):
@@ -18,7 +16,7 @@ class IdField(IntegerField):
             raise ValueError("対象IDは1以上の整数で入れてください。") from None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(AppForm):
     class Meta:
         csrf = False  # a GET form: filters in the URL, nothing changes
 
@@ -30,7 +28,7 @@ class AuditFilterForm(FlaskForm):
     object_type = SelectField("対象", validate_choice=False)
     object_id = IdField(
         "対象ID",
-        validators=[Optional(), NumberRange(1, MAX_ID, message="対象IDは1以上の整数で入れてください。")],
+        validators=[Optional(), NumberRange(1, ID_MAX, message="対象IDは1以上の整数で入れてください。")],
     )
     since = JaDateField("期間（から）", validators=[Optional()])
     until = JaDateField("期間（まで）", validators=[Optional()])

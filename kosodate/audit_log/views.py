@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
 from ..core.access import permission_required
+from ..core.args import page_arg
 from ..core.audit import AuditEvent
 from ..core.time import today_tokyo
 from .forms import AuditFilterForm
@@ -18,11 +19,11 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter | None]:
     form.offer(*choices(current_user))
     if request.args and not form.validate():
         return form, None
-    page = request.args.get("page", 1, type=int)
+    page = page_arg(request.args)
     return form, AuditFilter(
         user=form.user.data or "", object_type=form.object_type.data or "", object_id=form.object_id.data,
         action=form.action.data or "", since=form.since.data, until=form.until.data,
-        page=max(1, min(page, 100_000)),
+        page=page,
     )  # fmt: skip
 
 

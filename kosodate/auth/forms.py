@@ -1,9 +1,9 @@
 """The sign-in forms: password, second-factor code, the password asked again, admin actions."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..core.forms import AppForm
 from .passwords import MAX_LENGTH
 
 
@@ -24,13 +24,13 @@ def _email_field() -> EmailField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = _email_field()
     password = _password_field()
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AppForm):
     code = StringField(
         "確認コード",
         validators=[
@@ -40,12 +40,12 @@ class CodeForm(FlaskForm):
     )
 
 
-class PasswordAgainForm(FlaskForm):
+class PasswordAgainForm(AppForm):
     password = _password_field()
     next = HiddenField()
 
 
-class AccountActionForm(FlaskForm):
+class AccountActionForm(AppForm):
     """An admin's action on an account named by its e-mail (/admin/accounts)."""
 
     action = HiddenField(validators=[AnyOf(("unlock", "reset_2fa"), message="操作が正しくありません。")])

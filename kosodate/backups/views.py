@@ -62,7 +62,7 @@ def download(name: str):
     return send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=name)
 
 
-@bp.get("/admin/councils/<int:council_id>/export")
+@bp.get("/admin/councils/<id:council_id>/export")
 def council_export(council_id: int):
     council = get_for(current_user, "export", Council, council_id)
     # on disk, not in memory: with its attachments an export may be hundreds of MB; send_file closes it

@@ -18,10 +18,8 @@ from flask import abort
 from flask_login import current_user
 
 from ..extensions import db
+from .args import parse_id
 from .roles import SECRETARIAT_ROLES, STAFF_ROLES, Role
-
-#: ids are 32-bit integers in the database; a larger one can name no row
-MAX_ID = 2**31 - 1
 
 
 class Rule:
@@ -89,19 +87,10 @@ def can(user, action: str, target) -> bool:
     return action == "view" or rule.allows(user, action, target)
 
 
-def valid_id(value) -> int | None:
-    """An id from a URL or form that can name a row, else None."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
 def get_or_404(user, model: type, obj_id, *options):
     """The object, with loader `options` applied, or 404 when it does not exist or the user may
     not open it."""
-    obj_id = valid_id(obj_id)
+    obj_id = parse_id(obj_id)
     obj = None
     if obj_id is not None:
         obj = db.session.scalar(sa.select(model).where(model.id == obj_id).options(*options))

@@ -34,8 +34,13 @@ def register_error_handlers(app: Flask) -> None:
             "フォームの有効期限が切れたか、正しく送信されませんでした。ページを開き直してもう一度送信してください。",
         )
 
+    def handler(error):
+        # abort(400, "…") carries a message for the user; werkzeug's own descriptions are English
+        custom = error.description if error.description != type(error).description else None
+        return render(error, error.code, custom)
+
     for code in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(code, lambda error, code=code: render(error, code))
+        app.register_error_handler(code, handler)
 
     @app.errorhandler(500)
     def server_error(error):

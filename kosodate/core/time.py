@@ -6,6 +6,11 @@ from zoneinfo import ZoneInfo
 TOKYO = ZoneInfo("Asia/Tokyo")
 WEEKDAYS_JA = "月火水木金土日"
 
+#: the fiscal years the app knows: from 平成元年度; a year outside is a typo, not a request
+FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 1989, 2100
+#: the days a form or URL may name (a due date, a meeting); 0001-01-01 cannot even be moved to UTC
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2100, 12, 31)
+
 # (first day of the era, name); newest first. Enough for the fiscal years the councils use.
 ERAS = (
     (date(2019, 5, 1), "令和"),

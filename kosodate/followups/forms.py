@@ -1,17 +1,16 @@
 """Forms of the follow-up pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import IdMultipleField, IdSelectField, JaDateField
+from ..core.forms import AppForm, EnumSelectField, IdMultipleField, IdSelectField, JaDateField
 from .models import FollowUpPriority
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(AppForm):
     title = StringField(
         "件名",
         validators=[
@@ -26,24 +25,14 @@ class FollowUpForm(FlaskForm):
     owner = IdSelectField("担当者", validators=[Optional()])
     linked_agencies = IdMultipleField("関係機関（複数選択可）", validators=[Optional()])
     due_date = JaDateField("期限", validators=[Optional()])
-    priority = SelectField(
-        "優先度",
-        choices=[(priority.value, priority.label) for priority in FollowUpPriority],
-        default=FollowUpPriority.NORMAL.value,
-        validate_choice=False,
-    )
+    priority = EnumSelectField("優先度", FollowUpPriority, default=FollowUpPriority.NORMAL.value)
     discuss_at_next_meeting = BooleanField("会議で協議したい")
     source_meeting = IdSelectField("元の会議", validators=[Optional()])
     source_initiative = IdSelectField("元の取組み", validators=[Optional()])
     version = HiddenField()
 
-    def validate_priority(self, field):
-        if field.data not in FollowUpPriority._value2member_map_:
-            field.data = FollowUpPriority.NORMAL.value
-            raise ValueError("優先度を一覧から選んでください。")
 
-
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     action = HiddenField()
     note = TextAreaField(
         "完了メモ（任意）",
@@ -52,7 +41,7 @@ class StatusForm(FlaskForm):
     version = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AppForm):
     body = TextAreaField(
         "コメント",
         validators=[
@@ -62,7 +51,7 @@ class CommentForm(FlaskForm):
     )
 
 
-class BulkForm(FlaskForm):
+class BulkForm(AppForm):
     """Bulk actions on the list: the chosen follow-ups come as `ids`."""
 
     action = SelectField(

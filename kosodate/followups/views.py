@@ -1,7 +1,5 @@
 """/followups: the list, a follow-up's page, creating, editing, status, comments, bulk actions."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.models import Role, User
 from ..auth.redirects import safe_next_path
 from ..core import audit
-from ..core.access import can, get_for, get_or_404, permission_required, valid_id
+from ..core.access import can, get_for, get_or_404, permission_required
+from ..core.args import date_arg, id_arg, page_arg, parse_id
 from ..core.forms import int_or_none
 from ..core.time import today_tokyo
 from ..extensions import db
@@ -28,13 +27,6 @@ bp = Blueprint("followups", __name__)
 # --- the list ------------------------------------------------------------------------------------
 
 
-def _date_arg(args, name) -> date | None:
-    try:
-        return date.fromisoformat(args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filter_from_args(args) -> FollowUpFilter:
     """Filters from the query string, so that a view can be bookmarked; what does not parse is ignored."""
     status = args.get("status", "active")
@@ -49,18 +41,18 @@ def _filter_from_args(args) -> FollowUpFilter:
     return FollowUpFilter(
         mine=args.get("view", default_view) == "mine",
         statuses=statuses,
-        agency_id=args.get("agency", type=int),
-        owner_id=args.get("owner", type=int),
-        due_after=_date_arg(args, "due_after"),
-        due_before=_date_arg(args, "due_before"),
+        agency_id=id_arg(args, "agency"),
+        owner_id=id_arg(args, "owner"),
+        due_after=date_arg(args, "due_after"),
+        due_before=date_arg(args, "due_before"),
         overdue=args.get("overdue") == "1",
-        meeting_id=args.get("meeting", type=int),
+        meeting_id=id_arg(args, "meeting"),
         category=Category(category) if category in Category._value2member_map_ else None,
-        plan_item_id=args.get("plan_item", type=int),
+        plan_item_id=id_arg(args, "plan_item"),
         discuss=args.get("discuss") == "1",
         text=args.get("q", "").strip()[:100],
         sort=args.get("sort", "due") if args.get("sort") in SORTS else "due",
-        page=max(1, min(args.get("page", 1, type=int), 100_000)),
+        page=page_arg(args),
     )
 
 
@@ -167,7 +159,7 @@ def create():
     return render_template("followups/form.html", form=form, followup=None, meeting=meeting), status
 
 
-@bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
+@bp.route("/followups/<id:followup_id>/edit", methods=["GET", "POST"])
 def edit(followup_id: int):
     followup = get_for(current_user, "change", FollowUp, followup_id)
     choices = form_choices(followup.council_id)
@@ -223,7 +215,7 @@ def _history(followup: FollowUp) -> list[audit.AuditEvent]:
     return list(db.session.execute(query).all())
 
 
-@bp.get("/followups/<int:followup_id>")
+@bp.get("/followups/<id:followup_id>")
 def detail(followup_id: int, status_form=None, comment_form=None, status=200):
     followup = get_or_404(current_user, FollowUp, followup_id)
     status_form = status_form or StatusForm(version=followup.version)
@@ -242,7 +234,7 @@ def detail(followup_id: int, status_form=None, comment_form=None, status=200):
     )
 
 
-@bp.post("/followups/<int:followup_id>/status")
+@bp.post("/followups/<id:followup_id>/status")
 def change_status(followup_id: int):
     followup = get_for(current_user, "change", FollowUp, followup_id)
     form = StatusForm()
@@ -267,7 +259,7 @@ def change_status(followup_id: int):
     return redirect(url_for("followups.detail", followup_id=followup_id))
 
 
-@bp.post("/followups/<int:followup_id>/comments")
+@bp.post("/followups/<id:followup_id>/comments")
 def comment(followup_id: int):
     followup = get_for(current_user, "comment", FollowUp, followup_id)
     form = CommentForm()
@@ -296,7 +288,8 @@ def _bulk_form(choices) -> BulkForm:
 def bulk():
     choices = form_choices(current_user.council_id)
     form = _bulk_form(choices)
-    ids = {valid_id(value) for value in request.form.getlist("ids")} - {None}
+    # values that are not ids are left out here, and then refused by the form's check of its choices
+    ids = [followup_id for followup_id in map(parse_id, request.form.getlist("ids")) if followup_id]
     followups = db.session.scalars(sa.select(FollowUp).where(FollowUp.id.in_(ids))).all()
     visible = [f for f in followups if can(current_user, "change", f)]
     form.ids.choices = [(f.id, f.title) for f in visible]

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..agencies.services import visible_agencies
 from ..core.access import get_or_404
+from ..core.args import fiscal_year_arg, id_arg
 from ..reports.columns import report_rows
 from .models import Category, Initiative
 from .services import (
@@ -22,12 +23,11 @@ bp = Blueprint("initiatives", __name__)
 def _filter_from_args(args) -> InitiativeFilter:
     """Filters from the query string; a value that does not parse is ignored, never a 500."""
     category = args.get("category")
-    fiscal_year = args.get("fy", type=int)
     return InitiativeFilter(
-        fiscal_year=fiscal_year if fiscal_year is not None else default_fiscal_year(current_user),
+        fiscal_year=fiscal_year_arg(args) or default_fiscal_year(current_user),
         category=Category(category) if category in Category._value2member_map_ else None,
-        agency_id=args.get("agency", type=int),
-        plan_item_id=args.get("plan_item", type=int),
+        agency_id=id_arg(args, "agency"),
+        plan_item_id=id_arg(args, "plan_item"),
     )
 
 
@@ -45,7 +45,7 @@ def list_view():
     )
 
 
-@bp.get("/initiatives/<int:initiative_id>")
+@bp.get("/initiatives/<id:initiative_id>")
 def detail(initiative_id: int):
     initiative = get_or_404(current_user, Initiative, initiative_id)
     reports = reports_of(initiative)

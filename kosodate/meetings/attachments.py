@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User
 from ..core import audit
+from ..core.text import is_safe_file_name
 from ..extensions import db
 from .models import Attachment, Meeting
 
@@ -69,6 +70,10 @@ def content_matches(extension: str, path: Path) -> bool:
 def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attachment:
     """Check and store an upload; nothing is kept when it is refused."""
     filename = Path(upload.filename or "").name.strip()
+    if not is_safe_file_name(filename) or len(filename) > 255:
+        raise AttachmentRefused(
+            "ファイル名に使えない文字が含まれているか、長すぎます（255文字まで）。名前を変えてから添付してください。"
+        )
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in ALLOWED:
         raise AttachmentRefused(
@@ -76,8 +81,8 @@ def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attac
         )
     stored_name = secrets.token_hex(16)
     path = storage_dir() / stored_name
-    upload.save(path)
     try:
+        upload.save(path)
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise AttachmentRefused("ファイルが大きすぎます。1ファイル20MBまでです。")
@@ -87,12 +92,12 @@ def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attac
             raise AttachmentRefused(
                 f"ファイルの中身が「.{extension}」の形式ではありません。元のファイルを確認してください。"
             )
-    except AttachmentRefused:
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     attachment = Attachment(
         meeting=meeting,
-        filename=filename[:255],
+        filename=filename,
         stored_name=stored_name,
         content_type=ALLOWED[extension],
         size=size,
@@ -107,3 +112,8 @@ def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attac
 
 def attachment_path(attachment: Attachment) -> Path:
     return storage_dir() / attachment.stored_name
+
+
+def discard_file(attachment: Attachment) -> None:
+    """The stored file of an attachment whose row was not saved."""
+    attachment_path(attachment).unlink(missing_ok=True)

@@ -2,28 +2,25 @@
 
 from datetime import time
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..core.forms import IdMultipleField, IdSelectField, JaDateField
+from ..core.forms import AppForm, AppSubForm, EnumSelectField, IdMultipleField, IdSelectField, JaDateField
 from .models import MeetingKind
 
 TEXT_MAX = 50_000
 AGENDA_BLANK_ROWS = 3
 
 
-class AgendaItemForm(Form):
+class AgendaItemForm(AppSubForm):
     title = StringField("議題", validators=[Length(max=300, message="議題は300文字以内で入力してください。")])
     plan_item = IdSelectField("項目", validators=[Optional()])
     initiative = IdSelectField("取組み", validators=[Optional()])
 
 
-class MeetingForm(FlaskForm):
-    kind = SelectField(
-        "種別", choices=[(kind.value, kind.label) for kind in MeetingKind], validate_choice=False
-    )
+class MeetingForm(AppForm):
+    kind = EnumSelectField("種別", MeetingKind)
     title = StringField(
         "会議名",
         validators=[
@@ -43,10 +40,6 @@ class MeetingForm(FlaskForm):
     notes = TextAreaField("備考", validators=[Length(max=TEXT_MAX, message="備考が長すぎます。")])
     minutes = TextAreaField("議事録", validators=[Length(max=TEXT_MAX, message="議事録が長すぎます。")])
 
-    def validate_kind(self, field):
-        if field.data not in MeetingKind._value2member_map_:
-            raise ValidationError("種別を一覧から選んでください。")
-
     def validate_start_time(self, field):
         try:
             time.fromisoformat(field.data)
@@ -54,7 +47,7 @@ class MeetingForm(FlaskForm):
             raise ValidationError("開始時刻は 14:00 のように入力してください。") from None
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(AppForm):
     file = FileField(
         "別紙（PDF・Word・Excel・PowerPoint・画像、20MBまで）",
         validators=[FileRequired("ファイルを選んでください。")],

@@ -32,7 +32,7 @@ def _sheet(
     empty: str = "該当なし",
 ) -> None:
     sheet: Worksheet = workbook.create_sheet(title)
-    sheet.append([heading])
+    set_text(sheet["A1"], heading)  # it starts with the meeting's title: never a formula
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([name for name, _width in columns])
     for index, (_name, width) in enumerate(columns, start=1):

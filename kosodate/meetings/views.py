@@ -13,11 +13,12 @@ from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
 from ..core import audit
 from ..core.access import get_for, get_or_404, permission_required, visible
+from ..core.args import fiscal_year_arg, id_arg, page_arg
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..initiatives.models import Initiative
 from ..initiatives.services import visible_plan_items
-from .attachments import AttachmentRefused, attachment_path, save_attachment
+from .attachments import AttachmentRefused, attachment_path, discard_file, save_attachment
 from .changes import MeetingRefused, cancel_meeting, note_if_moved, where_and_when
 from .forms import AGENDA_BLANK_ROWS, AttachmentForm, MeetingForm
 from .models import AgendaItem, Attachment, Meeting, MeetingKind
@@ -33,11 +34,11 @@ def list_view():
     kind = request.args.get("kind")
     when = request.args.get("when")
     filters = MeetingFilter(
-        council_id=request.args.get("council", type=int),
+        council_id=id_arg(request.args, "council"),
         kind=MeetingKind(kind) if kind in MeetingKind._value2member_map_ else None,
-        fiscal_year=request.args.get("fy", type=int),
+        fiscal_year=fiscal_year_arg(request.args),
         when=when if when in ("upcoming", "past") else None,
-        page=max(1, request.args.get("page", 1, type=int)),
+        page=page_arg(request.args),
     )
     meetings, total = list_meetings(current_user, filters)
     councils = db.session.scalars(visible(current_user, Council).order_by(Council.id)).all()
@@ -54,7 +55,7 @@ def list_view():
     )
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@bp.get("/meetings/<id:meeting_id>")
 def detail(meeting_id: int):
     meeting = get_or_404(
         current_user,
@@ -171,7 +172,7 @@ def create():
     ), 400 if request.method == "POST" else 200
 
 
-@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
     meeting = get_for(current_user, "edit", Meeting, meeting_id)
     form = _meeting_form(meeting)
@@ -202,7 +203,7 @@ def edit(meeting_id: int):
     ), 400 if request.method == "POST" else 200
 
 
-@bp.post("/meetings/<int:meeting_id>/cancel")
+@bp.post("/meetings/<id:meeting_id>/cancel")
 def cancel(meeting_id: int):
     meeting = get_for(current_user, "edit", Meeting, meeting_id)
     if not FlaskForm().validate_on_submit():
@@ -222,7 +223,7 @@ def cancel(meeting_id: int):
 # --- attachments ---------------------------------------------------------------------------------
 
 
-@bp.post("/meetings/<int:meeting_id>/attachments")
+@bp.post("/meetings/<id:meeting_id>/attachments")
 def upload(meeting_id: int):
     meeting = get_for(current_user, "edit", Meeting, meeting_id)
     form = AttachmentForm()
@@ -231,16 +232,21 @@ def upload(meeting_id: int):
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
     try:
         attachment = save_attachment(current_user, meeting, form.file.data)
-        db.session.commit()
     except AttachmentRefused as refusal:
         db.session.rollback()
         flash(f"{refusal} 何も保存していません。", "error")
-    else:
-        flash(f"別紙「{attachment.filename}」を添付しました。", "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
+    try:
+        db.session.commit()
+    except BaseException:  # the row is not saved: neither is its file
+        db.session.rollback()
+        discard_file(attachment)
+        raise
+    flash(f"別紙「{attachment.filename}」を添付しました。", "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attachments")
 
 
-@bp.get("/meetings/<int:meeting_id>/attachments/<int:attachment_id>")
+@bp.get("/meetings/<id:meeting_id>/attachments/<id:attachment_id>")
 def download(meeting_id: int, attachment_id: int):
     attachment = get_or_404(current_user, Attachment, attachment_id)
     if attachment.meeting_id != meeting_id or not attachment_path(attachment).exists():
@@ -257,7 +263,7 @@ def download(meeting_id: int, attachment_id: int):
 # --- the pre-meeting review ----------------------------------------------------------------------
 
 
-@bp.get("/meetings/<int:meeting_id>/review")
+@bp.get("/meetings/<id:meeting_id>/review")
 def review(meeting_id: int):
     meeting = get_or_404(current_user, Meeting, meeting_id)
     return render_template(
@@ -265,7 +271,7 @@ def review(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/review/print")
+@bp.get("/meetings/<id:meeting_id>/review/print")
 def review_print(meeting_id: int):
     meeting = get_or_404(current_user, Meeting, meeting_id)
     return render_template(
@@ -276,7 +282,7 @@ def review_print(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/review.xlsx")
+@bp.get("/meetings/<id:meeting_id>/review.xlsx")
 def review_xlsx(meeting_id: int):
     meeting = get_or_404(current_user, Meeting, meeting_id)
     content = review_workbook(build_review(meeting, current_user))

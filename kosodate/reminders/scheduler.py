@@ -1,4 +1,5 @@
-"""APScheduler: the reminders, the outbox and the daily backup on a timer, one active scheduler at a time.
+"""APScheduler: the reminders, the outbox, the daily backup and housekeeping on a timer, one active
+scheduler at a time.
 
 Embedded mode (make run): a background scheduler in the web process. Production: `flask --app app
 scheduler run`, a process of its own. A PostgreSQL advisory lock (a file lock with SQLite) keeps a
@@ -20,6 +21,7 @@ from flask import Flask
 from ..backups.jobs import add_backup_jobs
 from ..core.time import TOKYO, now
 from ..extensions import db
+from ..reports.imports import sweep_previews
 from .outbox import enqueue, send_all, sender_lock
 from .rules import due_reminders
 
@@ -86,6 +88,13 @@ def run_outbox(app: Flask) -> None:
             log.info("outbox: sent %s, retried %s, failed %s", result.sent, result.retried, result.failed)
 
 
+def run_sweep(app: Flask) -> None:
+    with app.app_context():
+        removed = sweep_previews()
+        if removed:
+            log.info("removed %s unconfirmed import previews", removed)
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     config = app.config
     scheduler.add_job(run_reminders, "interval", minutes=config["REMINDERS_INTERVAL_MINUTES"], args=[app],
@@ -93,6 +102,8 @@ def add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(run_outbox, "interval", seconds=config["OUTBOX_INTERVAL_SECONDS"], args=[app],
                       id="outbox", replace_existing=True, next_run_time=now())  # fmt: skip
     add_backup_jobs(scheduler, app)
+    scheduler.add_job(run_sweep, "interval", hours=1, args=[app], id="sweep", replace_existing=True,
+                      next_run_time=now())  # fmt: skip
 
 
 def job_defaults(app: Flask) -> dict:

@@ -12,6 +12,7 @@ from ..core.access import can, get_for, permission_required
 from ..extensions import db
 from ..followups import changes
 from ..followups.models import FollowUp
+from .forms import OneClickForm
 from .links import LinkProblem, read_token
 from .models import DIGESTIBLE, SWITCHABLE, NotificationSetting, OutboxMessage, OutboxStatus, UsedLinkToken
 from .outbox import retry
@@ -62,7 +63,7 @@ def outbox():
     )  # fmt: skip
 
 
-@bp.post("/admin/outbox/<int:message_id>/retry")
+@bp.post("/admin/outbox/<id:message_id>/retry")
 def retry_message(message_id: int):
     message = get_for(current_user, "retry", OutboxMessage, message_id)
     if not FlaskForm().validate_on_submit():
@@ -100,13 +101,13 @@ def _checked(token: str):
 def one_click(token: str):
     """GET only shows what would happen (mail scanners open links); the POST does it."""
     user, followup, problem = _checked(token)
-    form = FlaskForm()
-    if problem is None and request.method == "POST" and form.validate_on_submit():
+    form = OneClickForm()
+    if problem is None and form.validate_on_submit():
         claim = read_token(token)
         try:
             db.session.add(UsedLinkToken(token_id=claim.token_id))
             db.session.flush()
-            changes.change_status(user, followup, "done", request.form.get("note", "")[:10_000])
+            changes.change_status(user, followup, "done", form.note.data or "")
             db.session.commit()
         except IntegrityError:  # the same link posted twice at once
             db.session.rollback()
@@ -115,7 +116,7 @@ def one_click(token: str):
             return render_template(
                 "reminders/one_click.html", done=True, followup=followup, problem=None, form=form
             )
-    status = 410 if problem else 200
+    status = 410 if problem else 400 if form.errors else 200
     return render_template(
         "reminders/one_click.html", done=False, followup=followup, problem=problem, form=form
     ), status

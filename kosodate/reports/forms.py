@@ -1,11 +1,10 @@
 """Forms of the report rounds."""
 
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields import IntegerField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import IdMultipleField, IdSelectField, JaDateField
+from ..core.forms import AppForm, EnumSelectField, IdMultipleField, IdSelectField, JaDateField
 from ..initiatives.models import Category
 
 TEXT_MAX = 20_000
@@ -17,7 +16,7 @@ def _text(label: str) -> TextAreaField:
     )
 
 
-class OpenRoundForm(FlaskForm):
+class OpenRoundForm(AppForm):
     fiscal_year = IntegerField(
         "年度（西暦の開始年）",
         validators=[
@@ -32,7 +31,7 @@ class OpenRoundForm(FlaskForm):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AppForm):
     progress = _text("（２）今年度の進捗状況について、実績や検討している内容")
     challenges = _text("（３）取組みを進める中で見えてきた課題")
     proposals = _text("（４）課題に対する考えうる解決策または関係機関と話し合いたいこと")
@@ -40,11 +39,11 @@ class ReportForm(FlaskForm):
     next_year_plan = _text("（５）来年度以降の取組み")
 
 
-class RemindForm(FlaskForm):
+class RemindForm(AppForm):
     agencies = IdMultipleField("リマインドする機関", validators=[DataRequired("機関を選んでください。")])
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(AppForm):
     title = StringField(
         "取組み名",
         validators=[
@@ -54,10 +53,4 @@ class ProposalForm(FlaskForm):
     )
     content = _text("（１）項目・内容")
     plan_item = IdSelectField("項目", validators=[Optional()])
-    category = SelectField(
-        "課題区分", choices=[("", "（なし）")] + [(c.value, c.label) for c in Category], validate_choice=False
-    )
-
-    def validate_category(self, field):
-        if field.data and field.data not in Category._value2member_map_:
-            raise ValueError("課題区分を一覧から選んでください。")
+    category = EnumSelectField("課題区分", Category, blank="（なし）")

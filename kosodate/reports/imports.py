@@ -6,12 +6,15 @@ Every problem names the sheet, the cell and what is wrong.
 
 import csv
 import io
+import logging
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +22,9 @@ from ..agencies.models import Agency, Council
 from ..auth.models import User
 from ..core import audit
 from ..core.spreadsheet import csv_unescape
+from ..core.text import has_control_characters
 from ..core.time import now
+from ..core.uploads import UNREADABLE, UploadRefused, check_office_file, sweep
 from ..extensions import db
 from ..initiatives.models import Category, Initiative, PlanItem
 from .compiled import parse_categories
@@ -27,7 +32,12 @@ from .exports import CSV_HEADER
 from .models import ProgressReport, ReportStatus
 from .progress_xlsx import SHEET, SheetValue, read_workbook
 
+log = logging.getLogger(__name__)
 MAX_TEXT = 20_000
+#: initiatives in one file (a prefecture-wide list has a few hundred)
+MAX_COLUMNS = 2_000
+#: an uploaded file waits this long under instance/imports for its preview to be confirmed
+PREVIEW_LIFETIME = timedelta(hours=24)
 TEXT_FIELDS = ("content", "progress", "challenges", "proposals", "next_year_plan")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 LIST_SEPARATORS = r"[・、,，\s]+"
@@ -98,6 +108,9 @@ class _Reader:
         if len(text) > MAX_TEXT:
             self.problem(cell, f"文字数が多すぎます（{MAX_TEXT:,}文字まで。この欄は{len(text):,}文字）。")
             return ""
+        if has_control_characters(text):
+            self.problem(cell, "使えない文字（制御文字）が含まれています。")
+            return ""
         return text
 
     def categories(self, cell: str, value: str) -> list[Category]:
@@ -126,9 +139,13 @@ class _Reader:
 
 def read_xlsx(data: bytes, council: Council, fiscal_year: int) -> tuple[list[ImportedColumn], list[Problem]]:
     try:
+        check_office_file(data)  # size, cells and DTDs, before openpyxl unpacks anything
         workbook = load_workbook(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return [], [Problem("（ファイル）", "－", "Excel ファイル（.xlsx）として読めません。")]
+    except UploadRefused as refusal:
+        return [], [Problem("（ファイル）", "－", str(refusal))]
+    except Exception:  # a damaged file makes openpyxl raise XML, key, type, value errors and more
+        log.info("an uploaded .xlsx could not be read", exc_info=True)
+        return [], [Problem("（ファイル）", "－", UNREADABLE)]
     cells, problems = read_workbook(workbook, fiscal_year)
     if problems:
         return [], [Problem(*problem) for problem in problems]
@@ -161,6 +178,8 @@ def read_csv(data: bytes, council: Council) -> tuple[list[ImportedColumn], list[
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     except (UnicodeDecodeError, csv.Error):
         return [], [Problem(sheet, "－", "UTF-8 の CSV として読めません。")]
+    if len(rows) > MAX_COLUMNS + 1:
+        return [], [Problem(sheet, "－", f"行が多すぎます（{MAX_COLUMNS:,}行まで）。")]
     if not rows or rows[0] != CSV_HEADER:
         missing = [name for name in CSV_HEADER if name not in (rows[0] if rows else [])]
         detail = f"足りない列: {'、'.join(missing)}" if missing else "列の順番が違います"
@@ -285,3 +304,17 @@ def _write(initiative: Initiative, fiscal_year: int, column: ImportedColumn) -> 
     report.progress, report.challenges, report.proposals, report.next_year_plan = column.texts[1:]
     if column.proposal_agencies is not None:
         report.proposal_agencies = column.proposal_agencies
+
+
+# --- uploaded files waiting for their preview to be confirmed ------------------------------------
+
+
+def preview_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sweep_previews() -> int:
+    """Remove the files of previews nobody confirmed within PREVIEW_LIFETIME."""
+    return sweep(preview_dir(), PREVIEW_LIFETIME)

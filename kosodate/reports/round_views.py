@@ -10,6 +10,7 @@ from ..agencies.models import Council
 from ..agencies.services import visible_agencies
 from ..auth.models import User
 from ..core.access import can, get_for, get_or_404, require, visible
+from ..core.args import id_arg
 from ..core.audit import AuditEvent
 from ..core.time import fiscal_year_of, today_tokyo
 from ..extensions import db
@@ -37,8 +38,8 @@ bp = Blueprint("report_rounds", __name__)
 
 @bp.route("/reports/rounds", methods=["GET", "POST"])
 def rounds():
-    council_arg = current_user.council_id or request.args.get("council")
-    council = get_or_404(current_user, Council, council_arg) if council_arg else None
+    council_id = current_user.council_id or id_arg(request.args, "council")
+    council = get_or_404(current_user, Council, council_id) if council_id else None
     form = None
     if council is not None and can(current_user, "run", council):
         form = OpenRoundForm()
@@ -79,7 +80,7 @@ def rounds():
     return render_template("reports/rounds.html", rounds=listed, form=form, council=council), status
 
 
-@bp.get("/reports/rounds/<int:round_id>")
+@bp.get("/reports/rounds/<id:round_id>")
 def round_page(round_id: int):
     report_round = get_or_404(current_user, ReportRound, round_id)
     groups = round_reports(report_round)
@@ -109,7 +110,7 @@ def round_page(round_id: int):
     )
 
 
-@bp.post("/reports/rounds/<int:round_id>/remind")
+@bp.post("/reports/rounds/<id:round_id>/remind")
 def remind(round_id: int):
     report_round = get_for(current_user, "run", ReportRound, round_id)
     form = RemindForm()
@@ -143,7 +144,7 @@ def mine():
     return render_template("reports/mine.html", reports=reports, rounds=open_rounds)
 
 
-@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
 def edit_report(report_id: int):
     report = get_for(current_user, "write", ProgressReport, report_id)
     form = ReportForm(obj=report if request.method == "GET" else None)
@@ -187,7 +188,7 @@ def edit_report(report_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/reports/<int:report_id>/reopen")
+@bp.post("/reports/<id:report_id>/reopen")
 def reopen(report_id: int):
     report = get_for(current_user, "reopen", ProgressReport, report_id)
     if not FlaskForm().validate_on_submit():
@@ -202,7 +203,7 @@ def reopen(report_id: int):
     return redirect(url_for("report_rounds.edit_report", report_id=report.id))
 
 
-@bp.route("/reports/rounds/<int:round_id>/proposals/new", methods=["GET", "POST"])
+@bp.route("/reports/rounds/<id:round_id>/proposals/new", methods=["GET", "POST"])
 def propose(round_id: int):
     report_round = get_for(current_user, "propose", ReportRound, round_id)
     form = ProposalForm()
@@ -222,7 +223,7 @@ def propose(round_id: int):
     ), 400 if form.errors else 200
 
 
-@bp.post("/reports/proposals/<int:proposal_id>/<any(accept, decline):decision>")
+@bp.post("/reports/proposals/<id:proposal_id>/<any(accept, decline):decision>")
 def decide(proposal_id: int, decision: str):
     proposal = get_for(current_user, "decide", InitiativeProposal, proposal_id)
     report_round = proposal.report_round

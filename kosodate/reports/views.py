@@ -1,12 +1,14 @@
 """/reports/progress: the compiled progress status list, on screen and as Excel, PDF and CSV."""
 
+import re
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from ..agencies.models import Council
-from ..core.access import get_or_404, valid_id, visible
+from ..core.access import get_or_404, visible
+from ..core.args import fiscal_year_arg, id_arg
 from ..extensions import db
 from ..initiatives.models import Category
 from ..initiatives.services import default_fiscal_year, report_years, visible_plan_items
@@ -24,14 +26,14 @@ MEDIA_TYPES = {
 
 
 def _council_and_year() -> tuple[Council, int]:
-    council_id = valid_id(request.args.get("council")) or current_user.council_id
+    council_id = id_arg(request.args, "council") or current_user.council_id
     if council_id is None:  # an admin without a council of their own: the first they may see
         council_id = db.session.scalar(visible(current_user, Council).with_only_columns(Council.id).limit(1))
     council = get_or_404(current_user, Council, council_id)
-    fiscal_year = request.args.get("fy", type=int) or default_fiscal_year(current_user)
-    if not 1989 <= fiscal_year <= 2100:
-        abort(404)
-    return council, fiscal_year
+    fiscal_year = fiscal_year_arg(request.args)
+    if fiscal_year is None and re.fullmatch(r"-?[0-9]+", request.args.get("fy", "")):
+        abort(404)  # the list of a year the app does not know; a value that is no number is ignored
+    return council, fiscal_year or default_fiscal_year(current_user)
 
 
 @bp.get("/reports/progress")
@@ -40,8 +42,8 @@ def progress():
     columns = compiled_columns(council.id, fiscal_year)
     category = request.args.get("category")
     category = Category(category) if category in Category._value2member_map_ else None
-    plan_item_id = request.args.get("plan_item", type=int)
-    agency_id = request.args.get("agency", type=int)
+    plan_item_id = id_arg(request.args, "plan_item")
+    agency_id = id_arg(request.args, "agency")
     rows = filter_columns(columns, category, plan_item_id, agency_id)
     used = {item_id for column in columns for item_id in column.plan_item_ids}
     plan_items = [item for item in visible_plan_items(current_user, council.id) if item.id in used]

@@ -1,16 +1,16 @@
 """The form that makes a token."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..core.forms import AppForm
 from .models import TokenScope
 from .services import NAME_MAX
 
 EXPIRY_CHOICES = [("30", "30日"), ("90", "90日"), ("365", "1年"), ("", "無期限")]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = StringField(
         "名前（何に使うか）",
         validators=[

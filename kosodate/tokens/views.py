@@ -47,7 +47,7 @@ def create():
     return _page(TokenForm(formdata=None), new_secret=new.secret)
 
 
-@bp.post("/settings/tokens/<int:token_id>/revoke")
+@bp.post("/settings/tokens/<id:token_id>/revoke")
 def revoke(token_id: int):
     token = get_for(current_user, "revoke", ApiToken, token_id)
     if not FlaskForm().validate_on_submit():
