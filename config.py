@@ -26,7 +26,12 @@ def from_environment() -> dict:
         settings["BASE_URL"] = os.environ["KOSODATE_BASE_URL"]
     if os.environ.get("KOSODATE_EMBEDDED_SCHEDULER"):
         settings["SCHEDULER_EMBEDDED"] = os.environ["KOSODATE_EMBEDDED_SCHEDULER"] == "1"
-    for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
+    for name in (
+        "REMINDERS_INTERVAL_MINUTES",
+        "OUTBOX_INTERVAL_SECONDS",
+        "OUTBOX_LEASE_SECONDS",
+        "CASE_RETENTION_YEARS",
+    ):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
     return settings
@@ -71,6 +76,10 @@ class BaseConfig:
     OUTBOX_INTERVAL_SECONDS = 60
     #: a run that starts this late is still run (APScheduler's default, 1 s, skips it silently)
     SCHEDULER_MISFIRE_GRACE_SECONDS = 600
+
+    # --- cases ---
+    #: a closed case's personal fields are erased this many years after it was closed
+    CASE_RETENTION_YEARS = 5
 
     @classmethod
     def validate(cls, settings) -> None:

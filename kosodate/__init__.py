@@ -80,6 +80,9 @@ def _embedded_defaults(app: Flask) -> None:
 
 def _domain_blueprints():
     from .agencies.views import bp as agencies
+    from .cases.log_views import bp as case_log
+    from .cases.record_views import bp as case_records
+    from .cases.views import bp as cases
     from .dashboard.views import bp as dashboard
     from .followups.views import bp as followups
     from .initiatives.views import bp as initiatives
@@ -99,14 +102,18 @@ def _domain_blueprints():
         report_imports,
         report_rounds,
         reminders,
+        cases,
+        case_records,
+        case_log,
     )
 
 
 def _register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .cases.cli import cases_cli
     from .demo.cli import demo_cli
     from .reminders.cli import outbox_cli, reminders_cli, scheduler_cli
     from .reports.cli import export_cli
 
-    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli):
+    for group in (users_cli, demo_cli, export_cli, reminders_cli, outbox_cli, scheduler_cli, cases_cli):
         app.cli.add_command(group)

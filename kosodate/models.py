@@ -2,6 +2,17 @@
 
 from .agencies.models import Agency, Council
 from .auth.models import User
+from .cases.models import (
+    CareTeamMember,
+    Case,
+    CaseAccessLog,
+    CaseAttachment,
+    CaseCodeCounter,
+    CaseConsent,
+    CaseNote,
+    CaseNoteVersion,
+    ConferenceAgendaItem,
+)
 from .core.audit import AuditEvent
 from .followups.models import FollowUp, FollowUpComment
 from .initiatives.models import Initiative, PlanItem
@@ -15,6 +26,15 @@ __all__ = [
     "AgendaItem",
     "Attachment",
     "AuditEvent",
+    "CareTeamMember",
+    "Case",
+    "CaseAccessLog",
+    "CaseAttachment",
+    "CaseCodeCounter",
+    "CaseConsent",
+    "CaseNote",
+    "CaseNoteVersion",
+    "ConferenceAgendaItem",
     "Council",
     "FollowUp",
     "FollowUpComment",

@@ -1,6 +1,7 @@
 """Imports every domain's visibility rule so that kosodate.core.access knows them all."""
 
 from .agencies import access as agencies_access
+from .cases import access as cases_access
 from .followups import access as followups_access
 from .initiatives import access as initiatives_access
 from .meetings import access as meetings_access
@@ -9,6 +10,7 @@ from .reports import access as reports_access
 
 __all__ = [
     "agencies_access",
+    "cases_access",
     "followups_access",
     "initiatives_access",
     "meetings_access",

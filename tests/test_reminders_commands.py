@@ -80,7 +80,8 @@ def test_scheduler_jobs_coalesce_and_tolerate_late_runs(app):
     scheduler.start(paused=True)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"reminders", "outbox"}
+    assert set(jobs) == {"reminders", "outbox", "cases_purge"}
+    assert str(jobs["cases_purge"].trigger) == "cron[hour='3', minute='30']"
     assert jobs["reminders"].trigger.interval.total_seconds() == 15 * 60
     assert jobs["outbox"].trigger.interval.total_seconds() == 60
     for job in jobs.values():

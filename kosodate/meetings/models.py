@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from ..core.db import UTCDateTime, str_enum
 from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Initiative, PlanItem
+
+if TYPE_CHECKING:
+    from ..cases.models import Case
 
 
 class MeetingKind(StrEnum):
@@ -58,8 +62,11 @@ class Meeting(db.Model):
     #: 議事録
     minutes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    #: a case's meeting (a discharge conference): seen in full by the care team only
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
 
     council: Mapped[Council] = relationship()
+    case: Mapped["Case | None"] = relationship()
     host_agency: Mapped[Agency | None] = relationship(foreign_keys=[host_agency_id])
     secretariat_agency: Mapped[Agency | None] = relationship(foreign_keys=[secretariat_agency_id])
     attendee_agencies: Mapped[list[Agency]] = relationship(
@@ -71,6 +78,11 @@ class Meeting(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="meeting", order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def public_title(self) -> str:
+        """The title outside the meeting's own page: a case's meeting is its kind and the case code."""
+        return self.title if self.case_id is None else f"{self.kind.label}（{self.case.code}）"
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title}>"

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
+from ..cases.models import Case
 from ..core.access import visible_clause
 from ..core.time import TOKYO, fiscal_year_bounds, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
@@ -178,10 +179,14 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
 
 
 def _preload_council(council_id: int) -> list:
-    """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
+    """The council's agencies, cases, users, initiatives (with plan items) and meetings, in five queries.
     The caller keeps the list: the session's identity map holds objects only while they are referenced."""
     return [
         *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
+        # a case shows as its code: nothing else of it is loaded
+        *db.session.scalars(
+            sa.select(Case).where(Case.council_id == council_id).options(load_only(Case.id, Case.code))
+        ),
         *db.session.scalars(sa.select(User).join(User.agency).where(Agency.council_id == council_id)),
         *db.session.scalars(
             sa.select(Initiative)

@@ -19,6 +19,7 @@ class ReminderKind(StrEnum):
     REPORT_REQUESTED = "report_requested"
     MEETING_DIGEST = "meeting_digest"
     DAILY_DIGEST = "daily_digest"
+    CASE_EMERGENCY = "case_emergency"
 
     @property
     def label(self) -> str:
@@ -33,11 +34,14 @@ KIND_LABELS = {
     ReminderKind.REPORT_REQUESTED: "進捗報告の依頼と、提出期限の7日前・2日前",
     ReminderKind.MEETING_DIGEST: "連絡会議の前の確認のお知らせ（事務局）",
     ReminderKind.DAILY_DIGEST: "まとめメール",
+    ReminderKind.CASE_EMERGENCY: "同意の範囲外の機関が緊急でケースの支援チームに加わったとき",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)
-#: the kinds a user may switch off on /settings/notifications
-SWITCHABLE = tuple(kind for kind in ReminderKind if kind is not ReminderKind.DAILY_DIGEST)
+#: the kinds a user may switch off on /settings/notifications (an emergency notice is not one)
+SWITCHABLE = tuple(
+    kind for kind in ReminderKind if kind not in (ReminderKind.DAILY_DIGEST, ReminderKind.CASE_EMERGENCY)
+)
 
 
 class OutboxStatus(StrEnum):

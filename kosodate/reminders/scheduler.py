@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from ..cases.retention import run_purge
 from ..core.time import TOKYO, now
 from ..extensions import db
 from .outbox import enqueue, send_all, sender_lock
@@ -91,6 +92,9 @@ def add_jobs(scheduler, app: Flask) -> None:
                       id="reminders", replace_existing=True, next_run_time=now())  # fmt: skip
     scheduler.add_job(run_outbox, "interval", seconds=config["OUTBOX_INTERVAL_SECONDS"], args=[app],
                       id="outbox", replace_existing=True, next_run_time=now())  # fmt: skip
+    # the retention purge, daily at night (a missed night is caught up the next one)
+    scheduler.add_job(run_purge, "cron", hour=3, minute=30, timezone=TOKYO, args=[app], id="cases_purge",
+                      replace_existing=True)  # fmt: skip
 
 
 def job_defaults(app: Flask) -> dict:
