@@ -44,7 +44,7 @@ def test_opening_a_round_asks_the_agencies_for_their_reports(login_as):
     recipients = db.session.scalars(
         sa.select(OutboxMessage.recipient_email).where(OutboxMessage.kind == ReminderKind.REPORT_REQUESTED)
     ).all()
-    assert sorted(recipients) == ["momiji@example.org", "zama@example.org"]
+    assert sorted(recipients) == ["momiji@example.org", "msw@example.org", "zama@example.org"]
 
 
 def test_reminders_run_and_outbox_send_commands(app, runner, demo):

@@ -97,7 +97,9 @@ def _fill_choices(form: FollowUpForm, choices, user: User, case: Case | None = N
     elif user.role is Role.AGENCY_MEMBER:  # they create and move follow-ups for their own agency only
         agencies = [agency for agency in agencies if agency.id == user.agency_id]
     form.responsible_agency.choices = [(agency.id, agency.name) for agency in agencies]
-    owners = choices.users if case is None else [u for u in choices.users if u.agency_id in case.team_agency_ids]
+    owners = choices.users
+    if case is not None:
+        owners = [owner for owner in owners if owner.agency_id in case.team_agency_ids]
     form.owner.choices = [(None, "（担当者なし）")] + [
         (user.id, f"{user.name}（{user.agency.name}）") for user in owners
     ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
@@ -27,6 +27,8 @@ from .models import Meeting
 from .services import previous_meeting
 
 NO_INITIATIVE = "（取組みとの紐づけなし）"
+#: a case shows as its code: nothing else of it is loaded (one query, none when there are no cases)
+MEETING_CASE_CODE = selectinload(Meeting.case).load_only(Case.id, Case.code)
 
 
 @dataclass
@@ -136,6 +138,7 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
         sa.select(FollowUp, listed.label("listed"))
         .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
+        .options(selectinload(FollowUp.case).load_only(Case.id, Case.code))
     ).all()
     # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
     held = list(
@@ -179,21 +182,19 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
 
 
 def _preload_council(council_id: int) -> list:
-    """The council's agencies, cases, users, initiatives (with plan items) and meetings, in five queries.
+    """The council's agencies, users, initiatives (with plan items) and meetings, in four queries.
     The caller keeps the list: the session's identity map holds objects only while they are referenced."""
     return [
         *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
-        # a case shows as its code: nothing else of it is loaded
-        *db.session.scalars(
-            sa.select(Case).where(Case.council_id == council_id).options(load_only(Case.id, Case.code))
-        ),
         *db.session.scalars(sa.select(User).join(User.agency).where(Agency.council_id == council_id)),
         *db.session.scalars(
             sa.select(Initiative)
             .where(Initiative.council_id == council_id)
             .options(joinedload(Initiative.plan_item))
         ).unique(),
-        *db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council_id)),
+        *db.session.scalars(
+            sa.select(Meeting).where(Meeting.council_id == council_id).options(MEETING_CASE_CODE)
+        ),
     ]
 
 
