@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import recorded_statements
 from kosodate.agencies.models import Agency
 from kosodate.auth.models import Role, User
 from kosodate.cases import changes
@@ -129,7 +130,10 @@ def test_case_pages_and_files_are_never_cached(login_as):
 
 
 def test_working_on_a_case_is_one_query_and_asks_for_two_factor_sign_in(demo):
-    assert on_a_care_team(user("msw@example.org"))
+    msw = user("msw@example.org")
+    with recorded_statements(db.engine) as statements:
+        assert on_a_care_team(msw)
+    assert len(statements) == 1
     assert on_a_care_team(user("zama@example.org"))  # 架空 たろう's school
     assert not on_a_care_team(user("coordinator@example.org"))
     assert not on_a_care_team(user("admin@example.org"))
@@ -457,3 +461,25 @@ def test_the_secretariat_edits_the_case_settings_and_others_may_not(login_as):
     msw = login_as("msw@example.org")
     post(msw, "/cases/new", case_form(), page="/cases/new")
     assert case_of("架空 そら").code.startswith("KNG1-")
+
+
+def test_the_case_page_and_list_run_a_fixed_number_of_queries(login_as):
+    case = case_of(HANAKO)
+    client = login_as("msw@example.org")
+
+    def count(path: str) -> int:
+        with recorded_statements(db.engine) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    before = {path: count(path) for path in ("/cases", f"/cases/{case.id}")}
+    msw = user("msw@example.org")
+    for n in range(15):
+        note = changes.add_note(msw, case, today_tokyo(), f"記録{n}")
+        changes.correct_note(msw, note, f"訂正{n}")
+        db.session.add(FollowUp(council_id=case.council_id, case=case, title=f"対応{n}",
+                                responsible_agency=msw.agency, owner=msw))  # fmt: skip
+        changes.create_case(msw, changes.CaseData(f"架空 {n}", "", None, "", [], None, None,
+                                                  CaseStatus.HOME), CareRole.HOSPITAL, "")  # fmt: skip
+    db.session.commit()
+    assert {path: count(path) for path in before} == before

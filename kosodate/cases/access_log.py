@@ -44,9 +44,15 @@ def refuse(user: User, case: Case, kind: AccessKind, obj=None):
     abort(404)
 
 
+def shown_to(user: User, case: Case, kind: AccessKind, obj=None) -> None:
+    """Log a look, kept if the answer is made (commit_looks)."""
+    record_look(user, case, kind, obj)
+    g.case_looks = True
+
+
 def looked_at(user: User, target, case: Case | None, kind: AccessKind):
-    """`target` when the user may open it, else 404. When it belongs to a case, the look (or the
-    refused try) goes into the case's access log."""
+    """`target` when the user may open it, else 404. When it belongs to a case, the refused try, and
+    a read (GET), go into the case's access log; a change is in the audit log instead."""
     shown = can(user, "view", target)
     if case is None:
         if not shown:
@@ -55,8 +61,8 @@ def looked_at(user: User, target, case: Case | None, kind: AccessKind):
     obj = None if target is case else target
     if not shown:
         refuse(user, case, kind, obj)
-    record_look(user, case, kind, obj)
-    g.case_looks = True
+    if request.method == "GET":
+        shown_to(user, case, kind, obj)
     return target
 
 

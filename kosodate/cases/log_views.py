@@ -4,16 +4,16 @@ lead agency's users and the council's secretariat (who may not open the case its
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from ..core.access import can
 from ..core.time import today_tokyo
 from .access import may_read_access_log
-from .access_log import changes_of, load_case, looks_csv, looks_in, record_look, refuse
+from .access_log import changes_of, load_case, looks_csv, looks_in, refuse, shown_to
 from .changes import ACTION_LABELS, FIELD_LABELS
+from .http import no_store
 from .models import AccessKind, Case
-from .views import no_store
 
 bp = Blueprint("case_log", __name__)
 bp.after_request(no_store)
@@ -25,18 +25,19 @@ def _log_of(case_id: int, kind: AccessKind) -> Case:
         if can(current_user, "view", case):
             abort(403)  # on the care team, not its lead
         refuse(current_user, case, kind)
-    record_look(current_user, case, kind)
-    g.case_looks = True
+    shown_to(current_user, case, kind)
     return case
 
 
 def _month() -> date:
-    """?month=2026-11, else this month."""
+    """?month=2026-11, else (also for a month no log can hold) this month."""
     try:
         year, month = (int(part) for part in request.args.get("month", "").split("-"))
-        return date(year, month, 1)
+        if 2000 <= year <= 9000:
+            return date(year, month, 1)
     except ValueError:
-        return today_tokyo().replace(day=1)
+        pass
+    return today_tokyo().replace(day=1)
 
 
 @bp.get("/cases/<int:case_id>/access-log")

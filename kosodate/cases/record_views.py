@@ -9,11 +9,12 @@ from ..extensions import db
 from ..meetings.attachments import AttachmentRefused, storage_dir
 from ..meetings.forms import AttachmentForm
 from . import changes
-from .access_log import case_for, load_in_case, looked_at, refuse
+from .access_log import case_for, load_in_case, looked_at, refuse, shown_to
 from .forms import ConsentForm, CorrectionForm, NoteForm, TeamMemberForm
+from .http import no_store
 from .models import AccessKind, CareRole, CareTeamMember, Case, CaseAttachment, CaseNote
 from .services import PAGE_OPTIONS
-from .views import _agencies, no_store, render_case
+from .views import council_agencies, render_case
 
 bp = Blueprint("case_records", __name__)
 bp.after_request(no_store)
@@ -25,7 +26,7 @@ def _back(case: Case, anchor: str):
 
 def _page_again(case: Case, **forms):
     """The case's page with a refused form's errors: a look at the case like any other."""
-    looked_at(current_user, case, case, AccessKind.PAGE)
+    shown_to(current_user, case, AccessKind.PAGE)
     return render_case(case, 400, **forms)
 
 
@@ -35,7 +36,7 @@ def _page_again(case: Case, **forms):
 @bp.post("/cases/<int:case_id>/team")
 def add_member(case_id: int):
     case = case_for(current_user, "manage_team", case_id, AccessKind.PAGE, *PAGE_OPTIONS)
-    agencies = {agency.id: agency for agency in _agencies(case.council_id)}
+    agencies = {agency.id: agency for agency in council_agencies(case.council_id)}
     form = TeamMemberForm()
     form.agency.choices = [(i, a.name) for i, a in agencies.items() if i not in case.team_agency_ids]
     if form.validate_on_submit():
@@ -90,7 +91,7 @@ def make_lead(case_id: int, member_id: int):
 @bp.post("/cases/<int:case_id>/consents")
 def record_consent(case_id: int):
     case = case_for(current_user, "edit", case_id, AccessKind.PAGE, *PAGE_OPTIONS)
-    agencies = {agency.id: agency for agency in _agencies(case.council_id)}
+    agencies = {agency.id: agency for agency in council_agencies(case.council_id)}
     form = ConsentForm()
     form.agencies.choices = [(i, agency.name) for i, agency in agencies.items()]
     if form.validate_on_submit():

@@ -1,11 +1,11 @@
 """/cases: the list (in full for the care team, as codes for the council's staff), a new case, a
 case's page, editing it, and the council's case settings. Every answer is `Cache-Control: no-store`."""
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..agencies.models import Agency, AgencyKind, Council
+from ..agencies.services import visible_agencies
 from ..core.access import can, get_for, is_staff, permission_required
 from ..core.time import today_tokyo
 from ..extensions import db
@@ -22,18 +22,12 @@ from .forms import (
     NoteForm,
     TeamMemberForm,
 )
+from .http import no_store
 from .models import AccessKind, CareNeed, CareRole, Case, CaseStatus
 from .services import PAGE_OPTIONS, case_page, case_summaries, default_agenda, my_cases
 
 bp = Blueprint("cases", __name__)
 bp.after_app_request(commit_looks)
-
-
-def no_store(response):
-    """A case's pages and files are kept by no browser or proxy cache (a shared PC at the city hall)."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 bp.after_request(no_store)
@@ -58,19 +52,14 @@ def list_view():
 # --- create and edit -----------------------------------------------------------------------------
 
 
-def _agencies(council_id: int) -> list[Agency]:
-    return list(
-        db.session.scalars(
-            sa.select(Agency)
-            .where(Agency.council_id == council_id, Agency.active)
-            .order_by(Agency.sort_order)
-        )
-    )
+def council_agencies(council_id: int) -> list[Agency]:
+    """The council's active agencies, for the forms' choices."""
+    return visible_agencies(current_user, council_id, active_only=True)
 
 
 def _case_form(form_class, case: Case | None, council_id: int):
     form = form_class() if request.method == "POST" or case is None else form_class(obj=case)
-    agencies = _agencies(council_id)
+    agencies = council_agencies(council_id)
     form.main_hospital.choices = [(None, "（なし）")] + [(a.id, a.name) for a in agencies]
     if case is not None and request.method == "GET":
         form.main_hospital.data = case.main_hospital_id
@@ -128,11 +117,11 @@ def edit(case_id: int):
 def render_case(case: Case, status: int = 200, **forms):
     """The case's page; `forms` replace the blank ones (a refused form shows its errors)."""
     page = case_page(case)
+    agencies = [(agency.id, agency.name) for agency in council_agencies(case.council_id)]
     team_form = forms.get("team_form") or TeamMemberForm()
-    on_team = case.team_agency_ids
-    team_form.agency.choices = [(a.id, a.name) for a in _agencies(case.council_id) if a.id not in on_team]
+    team_form.agency.choices = [choice for choice in agencies if choice[0] not in case.team_agency_ids]
     consent_form = forms.get("consent_form") or ConsentForm()
-    consent_form.agencies.choices = [(a.id, a.name) for a in _agencies(case.council_id)]
+    consent_form.agencies.choices = agencies
     return render_template(
         "cases/detail.html",
         case=case,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
 from ..cases.access_log import looked_at
+from ..cases.http import no_store
 from ..cases.models import AccessKind, Case
 from ..cases.services import default_agenda
-from ..cases.views import no_store
 from ..core import audit
 from ..core.access import get_for, get_or_404, require, valid_id, visible
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
@@ -274,7 +274,8 @@ def edit(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/attachments")
 def upload(meeting_id: int):
-    meeting = get_for(current_user, "edit", Meeting, meeting_id)
+    meeting = _open(meeting_id, AccessKind.ATTACHMENT)
+    require(current_user, "edit", meeting)
     form = AttachmentForm()
     if not form.validate_on_submit():
         flash(" ".join(form.file.errors) or "ファイルを選んでください。", "error")
