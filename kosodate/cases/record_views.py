@@ -7,14 +7,13 @@ from flask_login import current_user
 from ..core.access import can, require
 from ..extensions import db
 from ..meetings.attachments import AttachmentRefused, storage_dir
-from ..meetings.forms import AttachmentForm
 from . import changes
 from .access_log import case_for, load_in_case, looked_at, refuse, shown_to
 from .forms import ConsentForm, CorrectionForm, NoteForm, TeamMemberForm
 from .http import no_store
 from .models import AccessKind, CareRole, CareTeamMember, Case, CaseAttachment, CaseNote
 from .services import PAGE_OPTIONS
-from .views import council_agencies, render_case
+from .views import case_attachment_form, council_agencies, joinable, render_case
 
 bp = Blueprint("case_records", __name__)
 bp.after_request(no_store)
@@ -38,7 +37,7 @@ def add_member(case_id: int):
     case = case_for(current_user, "manage_team", case_id, AccessKind.PAGE, *PAGE_OPTIONS)
     agencies = {agency.id: agency for agency in council_agencies(case.council_id)}
     form = TeamMemberForm()
-    form.agency.choices = [(i, a.name) for i, a in agencies.items() if i not in case.team_agency_ids]
+    form.agency.choices = joinable(case, list(agencies.values()))
     if form.validate_on_submit():
         try:
             member = changes.add_team_member(
@@ -118,7 +117,7 @@ def record_consent(case_id: int):
 @bp.post("/cases/<int:case_id>/files")
 def upload(case_id: int):
     case = case_for(current_user, "edit", case_id, AccessKind.ATTACHMENT)
-    form = AttachmentForm()
+    form = case_attachment_form()
     if not form.validate_on_submit():
         flash(" ".join(form.file.errors) or "ファイルを選んでください。", "error")
         return _back(case, "#files")

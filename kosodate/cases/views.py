@@ -57,6 +57,12 @@ def council_agencies(council_id: int) -> list[Agency]:
     return visible_agencies(current_user, council_id, active_only=True)
 
 
+def joinable(case: Case, agencies: list[Agency]) -> list[tuple]:
+    """The choices of agencies to add to the care team: those not on it."""
+    others = [(agency.id, agency.name) for agency in agencies if agency.id not in case.team_agency_ids]
+    return [(None, "（選んでください）"), *others]
+
+
 def _case_form(form_class, case: Case | None, council_id: int):
     form = form_class() if request.method == "POST" or case is None else form_class(obj=case)
     agencies = council_agencies(council_id)
@@ -117,11 +123,11 @@ def edit(case_id: int):
 def render_case(case: Case, status: int = 200, **forms):
     """The case's page; `forms` replace the blank ones (a refused form shows its errors)."""
     page = case_page(case)
-    agencies = [(agency.id, agency.name) for agency in council_agencies(case.council_id)]
+    agencies = council_agencies(case.council_id)
     team_form = forms.get("team_form") or TeamMemberForm()
-    team_form.agency.choices = [choice for choice in agencies if choice[0] not in case.team_agency_ids]
+    team_form.agency.choices = joinable(case, agencies)
     consent_form = forms.get("consent_form") or ConsentForm()
-    consent_form.agencies.choices = agencies
+    consent_form.agencies.choices = [(agency.id, agency.name) for agency in agencies]
     return render_template(
         "cases/detail.html",
         case=case,
@@ -131,10 +137,17 @@ def render_case(case: Case, status: int = 200, **forms):
         consent_form=consent_form,
         note_form=forms.get("note_form") or NoteForm(),
         correction_form=CorrectionForm(),
-        attachment_form=forms.get("attachment_form") or AttachmentForm(),
+        attachment_form=case_attachment_form(),
         reads_log=may_read_access_log(current_user, case),
         today=today_tokyo(),
     ), status
+
+
+def case_attachment_form() -> AttachmentForm:
+    """The meetings' upload form, named for a case."""
+    form = AttachmentForm()
+    form.file.label.text = "添付ファイル（PDF・Word・Excel・PowerPoint・画像、20MBまで）"
+    return form
 
 
 @bp.get("/cases/<int:case_id>")
