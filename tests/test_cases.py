@@ -483,3 +483,30 @@ def test_the_case_page_and_list_run_a_fixed_number_of_queries(login_as):
                                                   CaseStatus.HOME), CareRole.HOSPITAL, "")  # fmt: skip
     db.session.commit()
     assert {path: count(path) for path in before} == before
+
+
+@pytest.mark.parametrize(
+    "path, data, message",
+    [
+        ("team", {"agency": "", "role": "education"}, "支援チームに加える機関を選んでください。"),
+        ("team", {"agency": "abc", "role": "education"}, "選択肢にない値です。"),
+        ("team", {"agency": "ID:厚木児童相談所", "role": "boss"}, "役割を一覧から選んでください。"),
+        ("consents", {"guardian_name": "母", "given_on": "2999-01-01", "agencies": "ID:厚木児童相談所"},
+         "同意日が今日より後の日付です。"),
+        ("consents", {"guardian_name": "母", "given_on": "2026-01-01"},
+         "同意の対象となる機関を選んでください。"),
+        ("notes", {"noted_on": "2026-02-30", "body": "x"}, "日付の形式が正しくありません"),
+        ("notes", {"noted_on": "2026-02-01", "body": " "}, "経過記録を入力してください。"),
+    ],
+)  # fmt: skip
+def test_bad_input_on_the_case_page_is_refused_in_japanese_and_stores_nothing(login_as, path, data, message):
+    case = case_of(HANAKO)
+    data = {
+        key: agency(value[3:]).id if str(value).startswith("ID:") else value for key, value in data.items()
+    }
+    client = login_as("msw@example.org")
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    response = post(client, f"/cases/{case.id}/{path}", data, page=f"/cases/{case.id}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audited
