@@ -94,6 +94,9 @@ def _domain_blueprints():
     from .auth.admin_views import bp as account_admin
     from .auth.views import bp as auth
     from .backups.views import bp as backups
+    from .cases.log_views import bp as case_log
+    from .cases.record_views import bp as case_records
+    from .cases.views import bp as cases
     from .dashboard.views import bp as dashboard
     from .feeds.views import bp as feeds
     from .followups.views import bp as followups
@@ -122,12 +125,16 @@ def _domain_blueprints():
         backups,
         feeds,
         tokens,
+        cases,
+        case_records,
+        case_log,
     )
 
 
 def _register_commands(app: Flask) -> None:
     from .auth.cli import users_cli
     from .backups.cli import backup_cli
+    from .cases.cli import cases_cli
     from .demo.cli import demo_cli
     from .reminders.cli import outbox_cli, reminders_cli, scheduler_cli
     from .reports.cli import export_cli
@@ -142,5 +149,6 @@ def _register_commands(app: Flask) -> None:
         scheduler_cli,
         backup_cli,
         tokens_cli,
+        cases_cli,
     ):
         app.cli.add_command(group)

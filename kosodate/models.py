@@ -2,6 +2,17 @@
 
 from .agencies.models import Agency, Council
 from .auth.models import LoginThrottle, RecoveryCode, User
+from .cases.models import (
+    CareTeamMember,
+    Case,
+    CaseAccessLog,
+    CaseAttachment,
+    CaseCodeCounter,
+    CaseConsent,
+    CaseNote,
+    CaseNoteVersion,
+    ConferenceAgendaItem,
+)
 from .core.audit import AuditEvent
 from .core.installation import Installation
 from .core.purge import PurgeRecord
@@ -21,6 +32,15 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "CalendarFeed",
+    "CareTeamMember",
+    "Case",
+    "CaseAccessLog",
+    "CaseAttachment",
+    "CaseCodeCounter",
+    "CaseConsent",
+    "CaseNote",
+    "CaseNoteVersion",
+    "ConferenceAgendaItem",
     "Council",
     "FollowUp",
     "FollowUpComment",

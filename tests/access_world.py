@@ -1,6 +1,10 @@
 """A council seen by every kind of user: the demo data plus one follow-up, meeting, attachment,
 report round and proposal whose owning, linked and unrelated agencies each have a member, and a
-second council with its own secretariat. Used by the permission matrix and the need-to-know crawl."""
+second council with its own secretariat. Used by the permission matrix and the need-to-know crawl.
+
+Its case is led by the owner's agency (訪問看護ステーションもみじ), with the linked one (座間養護学校) on
+its care team and the unrelated one (厚木市立病院) not; it has a note, a file, a follow-up and a
+discharge conference. (The demo's own cases are there too: 厚木市立病院 leads one of them.)"""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -12,6 +16,8 @@ from werkzeug.datastructures import FileStorage
 
 from kosodate.agencies.models import Agency, Council
 from kosodate.auth.models import Role, User
+from kosodate.cases import changes as case_changes
+from kosodate.cases.models import CareRole, CareTeamMember, Case, CaseStatus
 from kosodate.core.time import TOKYO, today_tokyo
 from kosodate.extensions import db
 from kosodate.feeds.services import new_address
@@ -50,6 +56,13 @@ class World:
     #: the owner's calendar feed address and one of her API tokens (for its revoke route)
     feed_token: str
     token_id: int
+    case: Case
+    note_id: int
+    case_file_id: int
+    #: the care team's member (厚木市障がい福祉課) the matrix removes and makes lead
+    member_id: int
+    case_followup: FollowUp
+    case_meeting: Meeting
     emails: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: a write token of each role's user
     api_tokens: dict[str, str] = field(default_factory=dict)
@@ -69,6 +82,10 @@ class World:
             "feed_token": self.feed_token,
             "token_id": self.token_id,
             "agency_id": self.followup.responsible_agency_id,
+            "case_id": self.case.id,
+            "note_id": self.note_id,
+            "file_id": self.case_file_id,
+            "member_id": self.member_id,
             "decision": "decline",
             "file_format": "csv",
             "filename": "css/app.css",
@@ -89,6 +106,7 @@ class World:
 #: query strings some routes need to name the demo council (an admin belongs to none)
 QUERIES = {
     "meetings.create": "council={council}",
+    "cases.settings": "council={council}",
     "report_rounds.rounds": "council={council}",
     "reports.progress": "council={council}&fy=2017",
     "reports.progress_download": "council={council}&fy=2017",
@@ -168,6 +186,7 @@ def build_world() -> World:
     )
     db.session.add(message)
     feed = new_address(owner)
+    case, note_id, file_id, member_id, case_followup, case_meeting = _case(owner, momiji, zama)
     owner_token = create_token(owner, "revoke me", "read").token
     emails = {
         "admin": ("admin@example.org", DEMO_PASSWORD),
@@ -198,12 +217,58 @@ def build_world() -> World:
         token_id=owner_token.id,
         emails=emails,
         api_tokens=api_tokens,
+        case=case,
+        note_id=note_id,
+        case_file_id=file_id,
+        member_id=member_id,
+        case_followup=case_followup,
+        case_meeting=case_meeting,
     )
 
 
 def api_headers(world: World, role: str) -> dict[str, str]:
     """The role's bearer token (anonymous: none)."""
     return {} if role == "anonymous" else {"Authorization": f"Bearer {world.api_tokens[role]}"}
+
+
+def _case(owner: User, momiji: Agency, zama: Agency):
+    """The owner's agency leads it; the linked agency and 厚木市障がい福祉課 are on its care team."""
+    city = _agency("厚木市障がい福祉課")
+    data = case_changes.CaseData(
+        child_name="架空 まとりくす", child_kana="かくう まとりくす", birth_date=date(2024, 5, 1),
+        municipality="厚木市", needs=["ventilator", "power"], main_hospital=None,
+        expected_discharge_date=None, status=CaseStatus.HOME,
+    )  # fmt: skip
+    case = case_changes.create_case(owner, data, CareRole.VISITING_NURSE, "もみじ 訪問看護師")
+    case_changes.record_consent(owner, case, "架空 ははおや", "母", today_tokyo(), [momiji, zama, city])
+    case_changes.add_team_member(owner, case, zama, CareRole.EDUCATION, "養護教諭")
+    member = case_changes.add_team_member(owner, case, city, CareRole.GOVERNMENT, "給付係")
+    note = case_changes.add_note(owner, case, today_tokyo(), "マトリクスの経過記録 CASE-NOTE-MATRIX")
+    upload = FileStorage(BytesIO(PDF), filename="同意書.pdf", content_type="application/pdf")
+    attachment = case_changes.attach_file(owner, case, upload)
+    in_three_days = datetime.combine(today_tokyo() + timedelta(days=3), time(14), TOKYO)
+    meeting = Meeting(
+        council_id=case.council_id, case=case, kind=MeetingKind.DISCHARGE_CONFERENCE,
+        title="退院前カンファレンス", starts_at=in_three_days, host_agency=momiji,
+        attendee_agencies=[momiji, zama], minutes="議事録 CASE-MINUTES-MATRIX",
+    )  # fmt: skip
+    followup = FollowUp(
+        council_id=case.council_id, case=case, title="ケースの対応 吸引器の業者調整 MATRIX-CASE",
+        responsible_agency=momiji, owner=owner, due_date=today_tokyo() - timedelta(days=2),
+        source_meeting=meeting,
+    )  # fmt: skip
+    db.session.add_all([meeting, followup])
+    db.session.flush()
+    return case, note.id, attachment.id, member.id, followup, meeting
+
+
+def restore_case(world: World) -> None:
+    """Undo what the matrix's empty POSTs may have changed on the care team."""
+    db.session.execute(
+        sa.update(CareTeamMember).where(CareTeamMember.id == world.member_id).values(removed_at=None)
+    )
+    owner_agency = db.session.scalar(sa.select(User.agency_id).where(User.email == "momiji@example.org"))
+    db.session.execute(sa.update(Case).where(Case.id == world.case.id).values(lead_agency_id=owner_agency))
 
 
 def client_for(app, world: World, role: str):

@@ -42,3 +42,23 @@ def test_upgrade_builds_the_models_and_downgrade_undoes_it(empty_database_url, t
         command.downgrade(config, "base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_upgrade_makes_the_access_log_append_only_on_postgresql(empty_database_url, tmp_path):
+    """The migration installs the same guard as db.create_all (kosodate.core.append_only)."""
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("the guard is a PostgreSQL trigger")
+    app = make_app(empty_database_url, tmp_path / "instance")
+    with app.app_context():
+        command.upgrade(migrate.get_config(), "head")
+        triggers = db.session.scalars(
+            sa.text(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'case_access_log'::regclass AND NOT tgisinternal"
+            )
+        ).all()
+        assert triggers == ["case_access_log_append_only"]  # what it refuses: tests/test_cases_log.py
+        command.downgrade(migrate.get_config(), "base")
+        assert db.session.scalar(sa.text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'kosodate_%'")) == 0
+        db.session.remove()
+        db.engine.dispose()

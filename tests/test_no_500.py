@@ -17,11 +17,14 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import AnyConverter, IntegerConverter, RequestRedirect, Rule
 
 from kosodate import create_app
 from kosodate.auth.models import User
+from kosodate.cases.changes import add_note, attach_file
+from kosodate.cases.models import CareTeamMember, Case
 from kosodate.core.audit import AuditEvent
 from kosodate.core.forms import AppForm, AppSubForm
 from kosodate.demo.loader import load_demo
@@ -60,8 +63,9 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 ROLES = ("admin@example.org", "momiji@example.org")
 #: audit events a refused request may leave: the record of the attempt itself
 RECORDED_WHEN_REFUSED = ("auth.login_failed", "auth.2fa_failed", "backup.failed")
-#: a refused sign-in is counted: that is what the lockout is made of
-COUNTED_WHEN_REFUSED = ("login_throttles",)
+#: tables a refused request adds to on purpose: a failed sign-in is counted (the lockout), a refused
+#: look at a case is logged (its access log)
+COUNTED_WHEN_REFUSED = ("login_throttles", "case_access_log")
 
 
 def _targets() -> list[tuple[str, str]]:
@@ -289,6 +293,16 @@ def _one_of_everything() -> dict[str, int]:
     )  # fmt: skip
     db.session.add(message)
     token = create_token(momiji, "連携", "read").token
+    # a case もみじ works on, with a note of hers and a file
+    case = db.session.scalar(
+        sa.select(Case).join(Case.team).where(CareTeamMember.agency_id == agency.id).order_by(Case.id)
+    )
+    member = next(member for member in case.team if member.agency_id != agency.id)
+    note = add_note(momiji, case, date(2026, 4, 1), "経過")
+    upload = FileStorage(
+        io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="同意書.pdf", content_type="application/pdf"
+    )
+    case_file = attach_file(momiji, case, upload)
     db.session.commit()
     return {
         "followup_id": followup.id,
@@ -300,6 +314,10 @@ def _one_of_everything() -> dict[str, int]:
         "message_id": message.id,
         "council_id": agency.council_id,
         "token_id": token.id,
+        "case_id": case.id,
+        "member_id": member.id,
+        "note_id": note.id,
+        "file_id": case_file.id,
     }
 
 

@@ -20,7 +20,7 @@ from kosodate.meetings.models import Meeting
 from kosodate.reminders.models import UsedLinkToken
 from kosodate.reports.models import ProgressReport, ReportStatus
 from kosodate.reports.rounds_models import InitiativeProposal, ProposalStatus
-from tests.access_world import ROLES, api_headers, build_world, client_for
+from tests.access_world import ROLES, api_headers, build_world, client_for, restore_case
 from tests.conftest import csrf_token_from
 
 L, OK = "login", "ok"
@@ -123,6 +123,30 @@ MATRIX = {
     ("api_catalog.progress_report", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
     ("api_catalog.agencies", "GET"): (401, OK, OK, OK, OK, OK, OK, OK),
     ("api_catalog.agency", "GET"): (401, OK, OK, OK, OK, OK, OK, 404),
+    # cases: the care team (owner: its lead agency; linked: a member) sees it; everyone else 404
+    ("cases.list_view", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
+    ("cases.create", "GET"): (L, 403, OK, OK, OK, OK, OK, OK),
+    ("cases.create", "POST"): (L, 403, OK, OK, OK, OK, OK, OK),
+    ("cases.detail", "GET"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("cases.edit", "GET"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("cases.edit", "POST"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("cases.settings", "GET"): (L, OK, OK, 403, 403, 403, 403, 404),
+    ("cases.settings", "POST"): (L, OK, OK, 403, 403, 403, 403, 404),
+    ("case_records.add_member", "POST"): (L, 404, 404, 404, OK, 403, 404, 404),
+    ("case_records.remove_member", "POST"): (L, 404, 404, 404, OK, 403, 404, 404),
+    ("case_records.make_lead", "POST"): (L, 404, 404, 404, OK, 403, 404, 404),
+    ("case_records.record_consent", "POST"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("case_records.upload", "POST"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("case_records.download", "GET"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("case_records.add_note", "POST"): (L, 404, 404, 404, OK, OK, 404, 404),
+    ("case_records.note", "GET"): (L, 404, 404, 404, OK, OK, 404, 404),
+    # the note is the owner's: only its author edits it (24 hours), only her agency appends a correction
+    ("case_records.edit_note", "GET"): (L, 404, 404, 404, OK, 403, 404, 404),
+    ("case_records.edit_note", "POST"): (L, 404, 404, 404, OK, 403, 404, 404),
+    ("case_records.correct_note", "POST"): (L, 404, 404, 404, OK, 403, 404, 404),
+    # the access log: the lead agency and the council's secretariat (and admins)
+    ("case_log.access_log", "GET"): (L, OK, OK, 404, OK, 403, 404, 404),
+    ("case_log.access_log_csv", "GET"): (L, OK, OK, 404, OK, 403, 404, 404),
 }
 
 
@@ -191,6 +215,7 @@ def _restore(world) -> None:
         .where(InitiativeProposal.id == world.proposal_id)
         .values(status=ProposalStatus.PROPOSED)
     )
+    restore_case(world)
     db.session.commit()
 
 
@@ -199,6 +224,8 @@ def test_every_route_answers_each_role_as_the_rules_say(app, demo):
     mismatches = []
     for role_index, role in enumerate(ROLES):
         client = client_for(app, world, role)
+        # one token serves the whole session (WTF_CSRF_TIME_LIMIT is None)
+        token = csrf_token_from(client.get("/login" if role == "anonymous" else "/").get_data(True))
         for (endpoint, method), expected in sorted(MATRIX.items()):
             if endpoint == "auth.logout":
                 continue  # last: it ends the role's sessions
@@ -210,7 +237,6 @@ def test_every_route_answers_each_role_as_the_rules_say(app, demo):
             elif method == "GET":
                 response = client.get(url)
             else:
-                token = csrf_token_from(client.get("/login" if role == "anonymous" else "/").get_data(True))
                 response = client.post(url, data={"csrf_token": token})
                 _restore(world)
             got = outcome(response)

@@ -44,7 +44,7 @@ def test_opening_a_round_asks_the_agencies_for_their_reports(login_as):
     recipients = db.session.scalars(
         sa.select(OutboxMessage.recipient_email).where(OutboxMessage.kind == ReminderKind.REPORT_REQUESTED)
     ).all()
-    assert sorted(recipients) == ["momiji@example.org", "zama@example.org"]
+    assert sorted(recipients) == ["momiji@example.org", "msw@example.org", "zama@example.org"]
 
 
 def test_reminders_run_and_outbox_send_commands(app, runner, demo):
@@ -80,13 +80,9 @@ def test_scheduler_jobs_coalesce_and_tolerate_late_runs(app):
     scheduler.start(paused=True)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {
-        "reminders",
-        "outbox",
-        "sweep",
-        "backup",
-        "backup-catch-up",
-    }  # backups: tests/backups
+    # the backup jobs are tested in tests/backups
+    assert set(jobs) == {"reminders", "outbox", "sweep", "backup", "backup-catch-up", "cases_purge"}
+    assert str(jobs["cases_purge"].trigger) == "cron[hour='3', minute='30']"
     assert jobs["reminders"].trigger.interval.total_seconds() == 15 * 60
     assert jobs["outbox"].trigger.interval.total_seconds() == 60
     assert jobs["sweep"].trigger.interval.total_seconds() == 3600

@@ -48,6 +48,8 @@ class Council(db.Model):
     #: the municipalities it covers, as the council writes them (厚木市・愛川町・清川村)
     area: Mapped[str] = mapped_column(sa.String(200), default="")
     prefecture: Mapped[str] = mapped_column(sa.String(20), default="")
+    #: the first part of its case codes (ATG → ATG-2026-0001); the secretariat sets it
+    case_prefix: Mapped[str] = mapped_column(sa.String(10), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     agencies: Mapped[list["Agency"]] = relationship(

@@ -175,7 +175,7 @@ def _proposals(council: Council):
 def _meetings(council: Council):
     query = (
         sa.select(Meeting)
-        .where(Meeting.council_id == council.id)
+        .where(Meeting.council_id == council.id, Meeting.case_id.is_(None))  # a case's: its personal kind
         .options(
             selectinload(Meeting.host_agency),
             selectinload(Meeting.secretariat_agency),
@@ -202,7 +202,7 @@ def _agenda_items(council: Council):
     query = (
         sa.select(AgendaItem)
         .join(AgendaItem.meeting)
-        .where(Meeting.council_id == council.id)
+        .where(Meeting.council_id == council.id, Meeting.case_id.is_(None))
         .options(selectinload(AgendaItem.plan_item))
         .order_by(AgendaItem.meeting_id, AgendaItem.position)
     )
@@ -215,7 +215,7 @@ def _council_attachments(council: Council) -> list[Attachment]:
     query = (
         sa.select(Attachment)
         .join(Attachment.meeting)
-        .where(Meeting.council_id == council.id)
+        .where(Meeting.council_id == council.id, Meeting.case_id.is_(None))
         .order_by(Attachment.meeting_id, Attachment.id)
     )
     return list(db.session.scalars(query))

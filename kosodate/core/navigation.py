@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("followups.list_view", "対応事項", ALL_ROLES),
     ("initiatives.list_view", "取組み", ALL_ROLES),
     ("meetings.list_view", "会議", ALL_ROLES),
+    ("cases.list_view", "ケース", ALL_ROLES),
     ("reports.progress", "進捗状況一覧", ALL_ROLES),
     ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
     ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),

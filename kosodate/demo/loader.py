@@ -1,5 +1,5 @@
 """Loads fy2017_atsugi.yaml: the council, agencies, plan items, initiatives, reports, meetings,
-follow-ups and one demo user per role."""
+follow-ups and one demo user per role; then the fictional cases of cases.yaml."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -11,6 +11,7 @@ import yaml
 from ..agencies.models import Agency, AgencyKind, Council
 from ..auth.models import Role, User
 from ..auth.passwords import generate_password, hash_password
+from ..cases.models import Case
 from ..core import audit
 from ..core.time import TOKYO, now
 from ..extensions import db
@@ -19,6 +20,7 @@ from ..initiatives.models import Category, Initiative, PlanItem
 from ..meetings.models import Meeting, MeetingKind
 from ..reports.models import ProgressReport, ReportStatus
 from ..reports.rounds_models import ReportRound
+from .cases import load_cases
 
 DATA_FILE = Path(__file__).with_name("fy2017_atsugi.yaml")
 
@@ -34,6 +36,7 @@ DEMO_USERS = (
     ),
     ("momiji@example.org", "もみじ 訪問看護師", Role.AGENCY_MEMBER, "訪問看護ステーションもみじ"),
     ("zama@example.org", "座間養護学校 担当", Role.AGENCY_MEMBER, "神奈川県立座間養護学校"),
+    ("msw@example.org", "市立病院 MSW", Role.AGENCY_MEMBER, "厚木市立病院"),
 )
 
 
@@ -90,6 +93,7 @@ def load_demo(*, password: str | None = None, force: bool = False, data: dict | 
         db.session.flush()
         _load_report_round(council, data)
         _load_followups(council, data)
+        load_cases(council)
         audit.record("demo.load", obj=council)
     return LoadResult(loaded_data, password_shown if (created or password) else None, created, _counts())
 
@@ -258,6 +262,7 @@ def _counts() -> dict[str, int]:
         "report_rounds": ReportRound,
         "meetings": Meeting,
         "followups": FollowUp,
+        "cases": Case,
         "users": User,
     }
     return {

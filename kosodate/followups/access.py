@@ -2,11 +2,13 @@
 
 Staff (admin, secretariat, coordinators) see and change every follow-up of their council. An agency
 member sees those she owns, those of her agency and those her agency is linked to; she changes the
-first two and comments on all three.
+first two and comments on all three. A case's follow-ups are also seen (and commented on) by every
+agency of the case's care team: they work on the child together.
 """
 
 import sqlalchemy as sa
 
+from ..cases.access import on_team, on_team_clause
 from ..core.access import Rule, council_clause, in_council, is_staff, register
 from .models import FollowUp, followup_agencies
 
@@ -35,12 +37,15 @@ def is_mine(user, followup: FollowUp) -> bool:
 class FollowUpRule(Rule):
     def visible(self, user, columns=FollowUp) -> sa.ColumnElement[bool]:
         in_scope = council_clause(user, columns.council_id)
-        return in_scope if is_staff(user) else sa.and_(in_scope, mine_clause(user, columns))
+        if is_staff(user):
+            return in_scope
+        return sa.and_(in_scope, sa.or_(mine_clause(user, columns), on_team_clause(user, columns.case_id)))
 
     def can_view(self, user, followup: FollowUp) -> bool:
         if not in_council(user, followup.council_id):
             return False
-        return is_staff(user) or is_mine(user, followup)
+        on_its_team = followup.case_id is not None and on_team(user, followup.case)
+        return is_staff(user) or is_mine(user, followup) or on_its_team
 
     def allows(self, user, action: str, followup: FollowUp | None) -> bool:
         if followup is None:

@@ -8,6 +8,7 @@ from datetime import date
 
 from ..agencies.models import Agency
 from ..auth.models import User
+from ..cases.models import Case
 from ..core import audit
 from ..core.roles import Role
 from ..core.time import date_ja, now
@@ -27,7 +28,11 @@ class FollowUpConflict(Exception):
 
 
 class FollowUpRefused(Exception):
-    """A change the rules do not allow; the message is for the user."""
+    """A change the rules do not allow; the message is for the user, next to the form's `field`."""
+
+    def __init__(self, message: str, field: str = "owner"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -44,6 +49,8 @@ class FollowUpData:
     discuss_at_next_meeting: bool
     source_meeting: Meeting | None = None
     source_initiative: Initiative | None = None
+    #: the case it is for (set when created, never changed)
+    case: Case | None = None
 
 
 #: the fields the history shows, with their labels and how a value is shown
@@ -60,7 +67,7 @@ TRACKED = {
     "priority": ("優先度", lambda priority: priority.label),
     "discuss_at_next_meeting": ("会議で協議したい", lambda flag: "はい" if flag else "いいえ"),
     "status": ("状態", lambda status: status.label),
-    "source_meeting": ("元の会議", lambda meeting: meeting.title if meeting else "（なし）"),
+    "source_meeting": ("元の会議", lambda meeting: meeting.public_title if meeting else "（なし）"),
 }
 
 
@@ -73,21 +80,47 @@ def check_owner(data: FollowUpData) -> None:
         raise FollowUpRefused("担当者は担当機関に所属する利用者から選んでください。")
 
 
-def check_agency(actor: User, data: FollowUpData) -> None:
+def check_agency(actor: User, data: FollowUpData, case: Case | None) -> None:
     """An agency member creates and moves follow-ups for her own agency only (the form offers no
-    other; this guards every other way in, such as the API)."""
+    other; this guards every other way in, such as the API) — but for a case, the care team
+    assigns its outcomes among its agencies (check_case keeps them in the team)."""
+    if case is not None:
+        return
     if actor.role is Role.AGENCY_MEMBER and data.responsible_agency.id != actor.agency_id:
         raise FollowUpRefused("担当機関は自機関を選んでください。")
 
 
+def check_case(case: Case | None, data: FollowUpData | None = None, *texts: str) -> None:
+    """A case's follow-up is the care team's, and is read outside it (the review, e-mails): its
+    agencies come from the team, and no text of it may name the child."""
+    if case is None:
+        return
+    if data is not None:
+        team = case.team_agency_ids
+        if any(agency.id not in team for agency in [data.responsible_agency, *data.linked_agencies]):
+            raise FollowUpRefused(
+                "ケースの対応事項の担当機関・関係機関は、ケースの支援チームの機関から選んでください。",
+                "responsible_agency",
+            )
+        texts = (data.title, data.description, *texts)
+    if case.named_in(*texts):
+        raise FollowUpRefused(
+            f"お子さんの氏名（ふりがな）は書かないでください。この対応事項はケースコード {case.code} で"
+            "会議前の確認やメールに載ります。",
+            "title",
+        )
+
+
 def create_followup(actor: User, data: FollowUpData) -> FollowUp:
     check_owner(data)
-    check_agency(actor, data)
+    check_agency(actor, data, data.case)
+    check_case(data.case, data)
     followup = FollowUp(
         council_id=data.responsible_agency.council_id,
         created_by=actor,
         created_at=now(),
         status=FollowUpStatus.OPEN,
+        case=data.case,
     )
     _apply(followup, data)
     db.session.add(followup)
@@ -107,7 +140,8 @@ def update_followup(actor: User, followup: FollowUp, data: FollowUpData, version
     _check_version(followup, version)
     check_owner(data)
     if data.responsible_agency.id != followup.responsible_agency_id:
-        check_agency(actor, data)
+        check_agency(actor, data, followup.case)
+    check_case(followup.case, data)
     before = {name: _shown(name, getattr(followup, name)) for name in TRACKED}
     assigned_before = (followup.owner_id, followup.responsible_agency_id)
     _apply(followup, data)
@@ -175,6 +209,7 @@ def change_status(
     sources, target, _label = TRANSITIONS[action]
     if followup.status not in sources:
         raise FollowUpRefused(f"「{followup.status.label}」の対応事項には、その操作はできません。")
+    check_case(followup.case, None, note)
     before = {name: _shown(name, getattr(followup, name)) for name in TRACKED}
     followup.status = target
     extra = None
@@ -190,6 +225,7 @@ def change_status(
 
 
 def add_comment(actor: User, followup: FollowUp, body: str) -> FollowUpComment:
+    check_case(followup.case, None, body)
     comment = FollowUpComment(followup=followup, author=actor, body=body, created_at=now())
     db.session.add(comment)
     audit.record("followup.comment", actor=actor, obj=followup, changes={"comment": [None, body]})

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Initiative
 from ..meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from ..cases.models import Case
 
 
 class FollowUpStatus(StrEnum):
@@ -79,6 +83,8 @@ class FollowUp(db.Model):
     discuss_at_next_meeting: Mapped[bool] = mapped_column(default=False)
     source_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
     source_initiative_id: Mapped[int | None] = mapped_column(sa.ForeignKey("initiatives.id"))
+    #: the case it is for: shown everywhere by the case's code only
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     completion_note: Mapped[str] = mapped_column(sa.Text, default="")
@@ -100,6 +106,7 @@ class FollowUp(db.Model):
     )
     source_meeting: Mapped[Meeting | None] = relationship()
     source_initiative: Mapped[Initiative | None] = relationship()
+    case: Mapped["Case | None"] = relationship()
     comments: Mapped[list["FollowUpComment"]] = relationship(
         back_populates="followup", order_by="FollowUpComment.created_at", cascade="all, delete-orphan"
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
+from ..cases.models import Case
 from ..core.access import visible, visible_clause
 from ..core.time import today_tokyo
 from ..extensions import db
@@ -132,6 +133,8 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
             joinedload(FollowUp.owner),
             joinedload(FollowUp.responsible_agency),
             joinedload(FollowUp.source_meeting),
+            # the case shows as its code only: nothing else of it is loaded
+            joinedload(FollowUp.case).load_only(Case.id, Case.code),
             selectinload(FollowUp.linked_agencies),
         )
         .order_by(*SORTS.get(filters.sort, SORTS["due"]))
@@ -185,8 +188,9 @@ class FormChoices:
     initiatives: list
 
 
-def form_choices(council_id: int | None) -> FormChoices:
-    """For one council; None (an admin without a council in view): every council."""
+def form_choices(council_id: int | None, case: Case | None = None) -> FormChoices:
+    """For one council; None (an admin without a council in view): every council. Of the cases'
+    meetings, only those of `case` (the others are their care teams')."""
 
     def of_council(query, column):
         return query if council_id is None else query.where(column == council_id)
@@ -202,8 +206,15 @@ def form_choices(council_id: int | None) -> FormChoices:
             Agency.council_id,
         ).order_by(Agency.sort_order, User.name)
     ).all()
+    case_meetings = (
+        Meeting.case_id.is_(None)
+        if case is None
+        else sa.or_(Meeting.case_id.is_(None), Meeting.case_id == case.id)
+    )
     meetings = db.session.scalars(
-        of_council(sa.select(Meeting), Meeting.council_id).order_by(Meeting.starts_at.desc())
+        of_council(sa.select(Meeting).where(case_meetings), Meeting.council_id).order_by(
+            Meeting.starts_at.desc()
+        )
     ).all()
     initiatives = db.session.scalars(
         of_council(
@@ -240,6 +251,7 @@ def filter_options(council_id: int | None) -> FilterOptions:
     # reached from the meeting's own page, whose link sets the filter
     meetings = db.session.execute(
         of_council(sa.select(Meeting.id, Meeting.starts_at, Meeting.title), Meeting.council_id)
+        .where(Meeting.case_id.is_(None))  # a case's meetings are its care team's
         .order_by(Meeting.starts_at.desc())
         .limit(MEETINGS_IN_FILTER)
     ).all()

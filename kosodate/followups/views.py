@@ -7,8 +7,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import Role, User
 from ..auth.redirects import safe_next_path
+from ..cases.models import Case
 from ..core import audit
-from ..core.access import can, get_for, get_or_404, permission_required
+from ..core.access import can, get_for, get_or_404, permission_required, require
 from ..core.args import date_arg, id_arg, page_arg, parse_id
 from ..core.forms import int_or_none
 from ..core.time import today_tokyo
@@ -81,17 +82,22 @@ def list_view():
 # --- create and edit -----------------------------------------------------------------------------
 
 
-def _fill_choices(form: FollowUpForm, choices, user: User) -> None:
-    agencies = choices.agencies
-    if user.role is Role.AGENCY_MEMBER:  # they create and move follow-ups for their own agency only
+def _fill_choices(form: FollowUpForm, choices, user: User, case: Case | None = None) -> None:
+    agencies = linked = choices.agencies
+    if case is not None:  # a case's follow-up is for its care team, whoever on it writes it
+        agencies = linked = [agency for agency in agencies if agency.id in case.team_agency_ids]
+    elif user.role is Role.AGENCY_MEMBER:  # they create and move follow-ups for their own agency only
         agencies = [agency for agency in agencies if agency.id == user.agency_id]
     form.responsible_agency.choices = [(agency.id, agency.name) for agency in agencies]
+    owners = choices.users
+    if case is not None:
+        owners = [owner for owner in owners if owner.agency_id in case.team_agency_ids]
     form.owner.choices = [(None, "（担当者なし）")] + [
-        (user.id, f"{user.name}（{user.agency.name}）") for user in choices.users
+        (user.id, f"{user.name}（{user.agency.name}）") for user in owners
     ]
-    form.linked_agencies.choices = [(agency.id, agency.name) for agency in choices.agencies]
+    form.linked_agencies.choices = [(agency.id, agency.name) for agency in linked]
     form.source_meeting.choices = [(None, "（なし）")] + [
-        (meeting.id, f"{meeting.starts_at:%Y-%m-%d} {meeting.title}") for meeting in choices.meetings
+        (meeting.id, f"{meeting.starts_at:%Y-%m-%d} {meeting.public_title}") for meeting in choices.meetings
     ]
     form.source_initiative.choices = [(None, "（なし）")] + [
         (initiative.id, f"{initiative.lead_agency.name}：{initiative.title}")
@@ -99,7 +105,7 @@ def _fill_choices(form: FollowUpForm, choices, user: User) -> None:
     ]
 
 
-def _data_from(form: FollowUpForm, choices) -> changes.FollowUpData:
+def _data_from(form: FollowUpForm, choices, case: Case | None = None) -> changes.FollowUpData:
     agencies = {agency.id: agency for agency in choices.agencies}
     users = {user.id: user for user in choices.users}
     return changes.FollowUpData(
@@ -113,6 +119,7 @@ def _data_from(form: FollowUpForm, choices) -> changes.FollowUpData:
         discuss_at_next_meeting=form.discuss_at_next_meeting.data,
         source_meeting=next((m for m in choices.meetings if m.id == form.source_meeting.data), None),
         source_initiative=next((i for i in choices.initiatives if i.id == form.source_initiative.data), None),
+        case=case,
     )
 
 
@@ -135,10 +142,14 @@ def _warn_past_due(followup: FollowUp) -> None:
 @permission_required("create", FollowUp)
 def create():
     meeting, initiative = _source(Meeting, "meeting"), _source(Initiative, "initiative")
-    source = meeting or initiative
-    choices = form_choices(source.council_id if source is not None else current_user.council_id)
+    # a case's follow-up: from its page (?case=…) or from one of its meetings; the care team writes it
+    case = meeting.case if meeting is not None and meeting.case_id else _source(Case, "case")
+    if case is not None:
+        require(current_user, "edit", case)
+    source = case or meeting or initiative
+    choices = form_choices(source.council_id if source is not None else current_user.council_id, case)
     form = FollowUpForm()
-    _fill_choices(form, choices, current_user)
+    _fill_choices(form, choices, current_user, case)
     if request.method == "GET":
         form.source_meeting.data = meeting.id if meeting else None
         form.source_initiative.data = initiative.id if initiative else None
@@ -147,24 +158,26 @@ def create():
             form.responsible_agency.data = initiative.lead_agency_id
     if form.validate_on_submit():
         try:
-            followup = changes.create_followup(current_user, _data_from(form, choices))
+            followup = changes.create_followup(current_user, _data_from(form, choices, case))
         except changes.FollowUpRefused as refusal:
-            form.owner.errors.append(str(refusal))
+            form[refusal.field].errors.append(str(refusal))
         else:
             db.session.commit()
             flash("対応事項を登録しました。", "success")
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("followups/form.html", form=form, followup=None, meeting=meeting), status
+    return render_template(
+        "followups/form.html", form=form, followup=None, meeting=meeting, case=case
+    ), status
 
 
 @bp.route("/followups/<id:followup_id>/edit", methods=["GET", "POST"])
 def edit(followup_id: int):
     followup = get_for(current_user, "change", FollowUp, followup_id)
-    choices = form_choices(followup.council_id)
+    choices = form_choices(followup.council_id, followup.case)
     form = FollowUpForm(obj=None if request.method == "POST" else followup)
-    _fill_choices(form, choices, current_user)
+    _fill_choices(form, choices, current_user, followup.case)
     if request.method == "GET":
         _load_form(form, followup)
     conflict = None
@@ -176,7 +189,7 @@ def edit(followup_id: int):
             db.session.commit()
         except changes.FollowUpRefused as refusal:
             db.session.rollback()
-            form.owner.errors.append(str(refusal))
+            form[refusal.field].errors.append(str(refusal))
         except (changes.FollowUpConflict, StaleDataError):
             db.session.rollback()
             conflict = db.session.get(FollowUp, followup_id)
@@ -187,7 +200,9 @@ def edit(followup_id: int):
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render_template("followups/form.html", form=form, followup=followup, conflict=conflict), status
+    return render_template(
+        "followups/form.html", form=form, followup=followup, conflict=conflict, case=followup.case
+    ), status
 
 
 def _load_form(form: FollowUpForm, followup: FollowUp) -> None:
@@ -265,7 +280,11 @@ def comment(followup_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         return detail(followup_id, comment_form=form, status=400)
-    changes.add_comment(current_user, followup, form.body.data.strip())
+    try:
+        changes.add_comment(current_user, followup, form.body.data.strip())
+    except changes.FollowUpRefused as refusal:
+        form.body.errors.append(str(refusal))
+        return detail(followup_id, comment_form=form, status=400)
     db.session.commit()
     flash("コメントを追加しました。", "success")
     return redirect(url_for("followups.detail", followup_id=followup_id) + "#comments")

@@ -2,6 +2,7 @@
 
 import secrets
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -67,8 +68,16 @@ def content_matches(extension: str, path: Path) -> bool:
     return False
 
 
-def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attachment:
-    """Check and store an upload; nothing is kept when it is refused."""
+@dataclass(frozen=True)
+class StoredUpload:
+    filename: str
+    stored_name: str
+    content_type: str
+    size: int
+
+
+def store_upload(upload: FileStorage) -> StoredUpload:
+    """Check and store an upload (meetings' and cases' files); nothing is kept when it is refused."""
     filename = Path(upload.filename or "").name.strip()
     if not is_safe_file_name(filename) or len(filename) > 255:
         raise AttachmentRefused(
@@ -95,12 +104,18 @@ def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attac
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    return StoredUpload(filename[:255], stored_name, ALLOWED[extension], size)
+
+
+def save_attachment(actor: User, meeting: Meeting, upload: FileStorage) -> Attachment:
+    """Check and store an upload; nothing is kept when it is refused."""
+    stored = store_upload(upload)
     attachment = Attachment(
         meeting=meeting,
-        filename=filename,
-        stored_name=stored_name,
-        content_type=ALLOWED[extension],
-        size=size,
+        filename=stored.filename,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
         uploaded_by_id=actor.id,
     )
     db.session.add(attachment)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from ..core.db import UTCDateTime, str_enum
 from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Initiative, PlanItem
+
+if TYPE_CHECKING:
+    from ..cases.models import Case
 
 
 class MeetingKind(StrEnum):
@@ -63,8 +67,11 @@ class Meeting(db.Model):
     #: 中止: a cancelled meeting stays listed, and in calendars as STATUS:CANCELLED
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: a case's meeting (a discharge conference): seen in full by the care team only
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
 
     council: Mapped[Council] = relationship()
+    case: Mapped["Case | None"] = relationship()
     host_agency: Mapped[Agency | None] = relationship(foreign_keys=[host_agency_id])
     secretariat_agency: Mapped[Agency | None] = relationship(foreign_keys=[secretariat_agency_id])
     attendee_agencies: Mapped[list[Agency]] = relationship(
@@ -80,6 +87,11 @@ class Meeting(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def public_title(self) -> str:
+        """The title outside the meeting's own page: a case's meeting is its kind and the case code."""
+        return self.title if self.case_id is None else f"{self.kind.label}（{self.case.code}）"
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title}>"

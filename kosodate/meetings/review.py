@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
+from ..cases.models import Case
 from ..core.access import visible_clause
 from ..core.time import TOKYO, fiscal_year_bounds, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
@@ -26,6 +27,8 @@ from .models import Meeting
 from .services import previous_meeting
 
 NO_INITIATIVE = "（取組みとの紐づけなし）"
+#: a case shows as its code: nothing else of it is loaded (one query, none when there are no cases)
+MEETING_CASE_CODE = selectinload(Meeting.case).load_only(Case.id, Case.code)
 
 
 @dataclass
@@ -136,6 +139,7 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
         sa.select(FollowUp, listed.label("listed"))
         .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
+        .options(selectinload(FollowUp.case).load_only(Case.id, Case.code))
     ).all()
     # when the council's earlier meetings of this kind were held (preloaded): a follow-up is carried
     # once per meeting
@@ -190,7 +194,9 @@ def _preload_council(council_id: int) -> list:
             .where(Initiative.council_id == council_id)
             .options(joinedload(Initiative.plan_item), selectinload(Initiative.secondary_plan_items))
         ).unique(),
-        *db.session.scalars(sa.select(Meeting).where(Meeting.council_id == council_id)),
+        *db.session.scalars(
+            sa.select(Meeting).where(Meeting.council_id == council_id).options(MEETING_CASE_CODE)
+        ),
     ]
 
 

@@ -61,7 +61,7 @@ def _followup_row(followup: FollowUp) -> list:
     return [
         followup.responsible_agency.name,
         topic_of(followup),
-        followup.title,
+        f"{followup.case.code} {followup.title}" if followup.case_id else followup.title,
         followup.owner.name if followup.owner else "",
         date_ja(followup.due_date) if followup.due_date else "",
         followup.status.label,
@@ -103,7 +103,7 @@ def review_workbook(review: Review) -> bytes:
         workbook,
         "持ち越し",
         [*FOLLOWUP_COLUMNS, ("元の会議", 30), ("持ち越し回数", 12)],
-        [[*_followup_row(f), f.source_meeting.title, times] for f, times in review.carried],
+        [[*_followup_row(f), f.source_meeting.public_title, times] for f, times in review.carried],
         heading,
     )
     _sheet(

@@ -64,12 +64,13 @@ def next_meeting(user: User) -> Meeting | None:
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The meeting of the same council and kind held just before this one."""
+    """The meeting of the same council and kind (and case) held just before this one."""
     return db.session.scalar(
         sa.select(Meeting)
         .where(
             Meeting.council_id == meeting.council_id,
             Meeting.kind == meeting.kind,
+            Meeting.case_id.is_(None) if meeting.case_id is None else Meeting.case_id == meeting.case_id,
             Meeting.starts_at < meeting.starts_at,
             Meeting.cancelled_at.is_(None),  # a meeting that was not held is no point of comparison
         )

@@ -4,16 +4,28 @@ from datetime import datetime, time
 from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
+from ..cases.access_log import looked_at
+from ..cases.models import AccessKind, Case
+from ..cases.services import default_agenda
 from ..core import audit
-from ..core.access import get_for, get_or_404, permission_required, visible
-from ..core.args import fiscal_year_arg, id_arg, page_arg
+from ..core.access import get_for, get_or_404, require, visible
+from ..core.args import fiscal_year_arg, id_arg, page_arg, parse_id
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
 from ..extensions import db
 from ..initiatives.models import Initiative
@@ -55,12 +67,25 @@ def list_view():
     )
 
 
+def _open(meeting_id, kind: AccessKind = AccessKind.MEETING, *options) -> Meeting:
+    """get_or_404 for a meeting; a case's meeting also logs the look (or the refused try) in the
+    case's access log."""
+    number = parse_id(meeting_id)
+    meeting = (
+        db.session.scalar(sa.select(Meeting).where(Meeting.id == number).options(*options))
+        if number
+        else None
+    )
+    if meeting is None:
+        abort(404)
+    return looked_at(current_user, meeting, meeting.case, kind)
+
+
 @bp.get("/meetings/<id:meeting_id>")
 def detail(meeting_id: int):
-    meeting = get_or_404(
-        current_user,
-        Meeting,
+    meeting = _open(
         meeting_id,
+        AccessKind.MEETING,
         joinedload(Meeting.host_agency),
         joinedload(Meeting.secretariat_agency),
         selectinload(Meeting.attendee_agencies),
@@ -70,7 +95,7 @@ def detail(meeting_id: int):
             joinedload(AgendaItem.initiative).joinedload(Initiative.lead_agency),
         ),
     )
-    return render_template(
+    page = render_template(
         "meetings/detail.html",
         meeting=meeting,
         outcomes=meeting_outcomes(current_user, meeting),
@@ -78,13 +103,16 @@ def detail(meeting_id: int):
         attachment_form=AttachmentForm(),
         cancel_form=FlaskForm(),
     )
+    return page
 
 
 # --- create and edit -----------------------------------------------------------------------------
 
 
-def _council_choices(form: MeetingForm, council_id: int) -> None:
+def _council_choices(form: MeetingForm, council_id: int, case: Case | None = None) -> None:
     agencies = visible_agencies(current_user, council_id, active_only=True)
+    if case is not None:  # a case's meeting is hosted by and invites its care team only
+        agencies = [agency for agency in agencies if agency.id in case.team_agency_ids]
     plan_items = visible_plan_items(current_user, council_id)
     initiatives = db.session.scalars(
         sa.select(Initiative)
@@ -129,9 +157,11 @@ def _apply(form: MeetingForm, meeting: Meeting) -> None:
     ]
 
 
-def _meeting_form(meeting: Meeting | None) -> MeetingForm:
+def _meeting_form(meeting: Meeting | None, case: Case | None = None) -> MeetingForm:
     if request.method == "POST":
         return MeetingForm()
+    if meeting is None and case is not None:
+        return _conference_form(case)
     form = MeetingForm(obj=meeting)
     if meeting is not None:
         local = to_tokyo(meeting.starts_at)
@@ -151,14 +181,50 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
     return form
 
 
+def _conference_form(case: Case) -> MeetingForm:
+    """A discharge conference of the case: hosted by its hospital, inviting its care team, opening
+    with the council's agenda."""
+    team = case.team_agency_ids
+    host = case.main_hospital_id if case.main_hospital_id in team else case.lead_agency_id
+    form = MeetingForm(
+        kind=MeetingKind.DISCHARGE_CONFERENCE.value, title=MeetingKind.DISCHARGE_CONFERENCE.label
+    )
+    form.host_agency.data = host
+    form.attendee_agencies.data = sorted(team)
+    while len(form.agenda):
+        form.agenda.pop_entry()
+    for title in default_agenda(case.council_id):
+        form.agenda.append_entry({"title": title})
+    for _ in range(AGENDA_BLANK_ROWS):
+        form.agenda.append_entry()
+    return form
+
+
+def _names_child(form: MeetingForm, case: Case | None) -> bool:
+    """A case's meeting may not carry the child's name in its title (it is shown in e-mails)."""
+    if case is None or not case.named_in(form.title.data or ""):
+        return False
+    form.title.errors.append(
+        "会議名にお子さんの氏名（ふりがな）は書かないでください。ケースコードで足ります。"
+    )
+    return True
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@permission_required("create", Meeting)
 def create():
-    council_id = current_user.council_id or get_or_404(current_user, Council, request.args.get("council")).id
-    form = _meeting_form(None)
-    _council_choices(form, council_id)
-    if form.validate_on_submit():
-        meeting = Meeting(council_id=council_id)
+    # ?case=…: a meeting of a case (a discharge conference), scheduled by its care team
+    case = get_for(current_user, "edit", Case, request.args["case"]) if request.args.get("case") else None
+    if case is None:
+        require(current_user, "create", Meeting)
+    council_id = (
+        case.council_id
+        if case is not None
+        else current_user.council_id or get_or_404(current_user, Council, request.args.get("council")).id
+    )
+    form = _meeting_form(None, case)
+    _council_choices(form, council_id, case)
+    if form.validate_on_submit() and not _names_child(form, case):
+        meeting = Meeting(council_id=council_id, case=case)
         _apply(form, meeting)
         db.session.add(meeting)
         audit.record(
@@ -168,16 +234,17 @@ def create():
         flash("会議を登録しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template(
-        "meetings/form.html", form=form, meeting=None
+        "meetings/form.html", form=form, meeting=None, case=case
     ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
-    meeting = get_for(current_user, "edit", Meeting, meeting_id)
+    meeting = _open(meeting_id)
+    require(current_user, "edit", meeting)
     form = _meeting_form(meeting)
-    _council_choices(form, meeting.council_id)
-    if form.validate_on_submit():
+    _council_choices(form, meeting.council_id, meeting.case)
+    if form.validate_on_submit() and not _names_child(form, meeting.case):
         before = {
             "title": meeting.title,
             "starts_at": meeting.starts_at.isoformat(),
@@ -199,7 +266,7 @@ def edit(meeting_id: int):
         flash("会議を更新しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template(
-        "meetings/form.html", form=form, meeting=meeting
+        "meetings/form.html", form=form, meeting=meeting, case=meeting.case
     ), 400 if request.method == "POST" else 200
 
 
@@ -225,7 +292,8 @@ def cancel(meeting_id: int):
 
 @bp.post("/meetings/<id:meeting_id>/attachments")
 def upload(meeting_id: int):
-    meeting = get_for(current_user, "edit", Meeting, meeting_id)
+    meeting = _open(meeting_id, AccessKind.ATTACHMENT)
+    require(current_user, "edit", meeting)
     form = AttachmentForm()
     if not form.validate_on_submit():
         flash(" ".join(form.file.errors) or "ファイルを選んでください。", "error")
@@ -248,16 +316,20 @@ def upload(meeting_id: int):
 
 @bp.get("/meetings/<id:meeting_id>/attachments/<id:attachment_id>")
 def download(meeting_id: int, attachment_id: int):
-    attachment = get_or_404(current_user, Attachment, attachment_id)
-    if attachment.meeting_id != meeting_id or not attachment_path(attachment).exists():
+    attachment = db.session.get(Attachment, parse_id(attachment_id)) if parse_id(attachment_id) else None
+    if attachment is None or attachment.meeting_id != meeting_id:
         abort(404)
-    return send_file(
+    looked_at(current_user, attachment, attachment.meeting.case, AccessKind.ATTACHMENT)
+    if not attachment_path(attachment).exists():
+        abort(404)
+    file = send_file(
         attachment_path(attachment),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.filename,
         max_age=0,
     )
+    return file
 
 
 # --- the pre-meeting review ----------------------------------------------------------------------
@@ -265,31 +337,34 @@ def download(meeting_id: int, attachment_id: int):
 
 @bp.get("/meetings/<id:meeting_id>/review")
 def review(meeting_id: int):
-    meeting = get_or_404(current_user, Meeting, meeting_id)
-    return render_template(
+    meeting = _open(meeting_id)
+    page = render_template(
         "meetings/review.html", review=build_review(meeting, current_user), grouped=grouped, printing=False
     )
+    return page
 
 
 @bp.get("/meetings/<id:meeting_id>/review/print")
 def review_print(meeting_id: int):
-    meeting = get_or_404(current_user, Meeting, meeting_id)
-    return render_template(
+    meeting = _open(meeting_id)
+    page = render_template(
         "meetings/review_print.html",
         review=build_review(meeting, current_user),
         grouped=grouped,
         printing=True,
     )
+    return page
 
 
 @bp.get("/meetings/<id:meeting_id>/review.xlsx")
 def review_xlsx(meeting_id: int):
-    meeting = get_or_404(current_user, Meeting, meeting_id)
+    meeting = _open(meeting_id, AccessKind.EXPORT)
     content = review_workbook(build_review(meeting, current_user))
     name = f"会議前確認_{to_tokyo(meeting.starts_at):%Y%m%d}.xlsx"
-    return send_file(
+    file = send_file(
         BytesIO(content),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=name,
     )
+    return file

@@ -3,6 +3,7 @@
 from flask import render_template
 
 from ..auth.events import account_locked
+from ..cases.events import emergency_member_added
 from ..core.time import datetime_ja, now
 from ..extensions import db
 from ..followups.events import followup_assigned
@@ -10,7 +11,7 @@ from ..reports.events import report_reminder_requested, report_round_opened
 from .messages import PREFIX, absolute
 from .models import ReminderKind
 from .outbox import enqueue, enqueue_message
-from .rules import assigned_reminders, report_reminder, waiting_agency_recipients
+from .rules import assigned_reminders, case_emergency_reminders, report_reminder, waiting_agency_recipients
 
 
 def on_followup_assigned(followup, actor=None, **_):
@@ -50,9 +51,15 @@ def on_account_locked(user, until=None, count=1, **_):
     )
 
 
+def on_emergency_member_added(member, actor=None, **_):
+    db.session.flush()
+    enqueue(case_emergency_reminders(member, now().isoformat()))
+
+
 def connect_listeners() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     followup_assigned.connect(on_followup_assigned)
     report_round_opened.connect(on_round_opened)
     report_reminder_requested.connect(on_reminder_requested)
     account_locked.connect(on_account_locked)
+    emergency_member_added.connect(on_emergency_member_added)

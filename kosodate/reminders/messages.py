@@ -1,4 +1,5 @@
-"""The text of reminder e-mails: Japanese, plain text and HTML, a link to the object, no case details."""
+"""The text of reminder e-mails: Japanese, plain text and HTML, a link to the object. A case is its code:
+no child's name, needs or notes; a case's meeting is its public title (kind and case code)."""
 
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -33,7 +34,9 @@ def subject_of(reminder: Reminder) -> str:
     if kind in (ReminderKind.MEETING, ReminderKind.MEETING_DIGEST):
         meeting = context["meeting"]
         lead = "会議のお知らせ" if kind is ReminderKind.MEETING else "会議前の確認のお願い"
-        return f"{PREFIX}{lead}：{meeting.title}（{datetime_ja(meeting.starts_at)}）"
+        return f"{PREFIX}{lead}：{meeting.public_title}（{datetime_ja(meeting.starts_at)}）"
+    if kind is ReminderKind.CASE_EMERGENCY:
+        return f"{PREFIX}同意の範囲外の機関が緊急で支援チームに加わりました：{context['case'].code}"
     report_round = context["round"]
     year = fiscal_year_label(report_round.fiscal_year)
     return f"{PREFIX}{year}の進捗報告のお願い（期限 {date_ja(report_round.deadline)}）"
@@ -47,6 +50,8 @@ def links_of(reminder: Reminder) -> dict[str, str]:
         if reminder.user is not None and reminder.kind is not ReminderKind.ASSIGNED:
             links["done"] = absolute(f"/m/{done_token(reminder.user.id, followup.id)}")
         return links
+    if "case" in context:
+        return {"open": absolute(f"/cases/{context['case'].id}/access-log")}
     if "meeting" in context:
         meeting = context["meeting"]
         path = (

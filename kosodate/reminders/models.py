@@ -21,6 +21,7 @@ class ReminderKind(StrEnum):
     DAILY_DIGEST = "daily_digest"
     #: not a reminder: the notice to the owner of an account locked after failed sign-ins
     ACCOUNT_LOCKED = "account_locked"
+    CASE_EMERGENCY = "case_emergency"
 
     @property
     def label(self) -> str:
@@ -36,12 +37,15 @@ KIND_LABELS = {
     ReminderKind.MEETING_DIGEST: "連絡会議の前の確認のお知らせ（事務局）",
     ReminderKind.DAILY_DIGEST: "まとめメール",
     ReminderKind.ACCOUNT_LOCKED: "アカウントのロック（必ず送ります）",
+    ReminderKind.CASE_EMERGENCY: "同意の範囲外の機関が緊急でケースの支援チームに加わったとき",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)
-#: the kinds a user may switch off on /settings/notifications
+#: the kinds a user may switch off on /settings/notifications (notices of security and emergencies are not)
 SWITCHABLE = tuple(
-    kind for kind in ReminderKind if kind not in (ReminderKind.DAILY_DIGEST, ReminderKind.ACCOUNT_LOCKED)
+    kind
+    for kind in ReminderKind
+    if kind not in (ReminderKind.DAILY_DIGEST, ReminderKind.ACCOUNT_LOCKED, ReminderKind.CASE_EMERGENCY)
 )
 
 

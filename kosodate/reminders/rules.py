@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..agencies.models import Agency
 from ..auth.models import Role, User
+from ..cases.models import CareTeamMember
 from ..core.time import to_tokyo
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp
@@ -97,7 +98,9 @@ def followup_reminders(moment: datetime) -> list[Reminder]:
             FollowUp.due_date <= today + timedelta(days=LOOKAHEAD_DAYS),
             FollowUp.created_at <= moment,
         )
-        .options(joinedload(FollowUp.owner), joinedload(FollowUp.responsible_agency))
+        .options(
+            joinedload(FollowUp.owner), joinedload(FollowUp.responsible_agency), joinedload(FollowUp.case)
+        )
     ).all()
     reminders = []
     for followup in followups:
@@ -135,14 +138,25 @@ def meeting_reminders(moment: datetime) -> list[Reminder]:
             Meeting.starts_at <= moment + timedelta(days=LOOKAHEAD_DAYS + 30),
             Meeting.cancelled_at.is_(None),
         )
-        .options(joinedload(Meeting.council))
+        .options(joinedload(Meeting.council), joinedload(Meeting.case))
     ).all()
     if not meetings:
         return []
+    # a case's meeting: only the attendees that are on the case's care team
+    on_team = sa.select(CareTeamMember.id).where(
+        CareTeamMember.case_id == Meeting.case_id,
+        CareTeamMember.agency_id == meeting_attendees.c.agency_id,
+        CareTeamMember.removed_at.is_(None),
+    )
     members = db.session.execute(
         sa.select(meeting_attendees.c.meeting_id, User)
         .join(User, User.agency_id == meeting_attendees.c.agency_id)
-        .where(meeting_attendees.c.meeting_id.in_([m.id for m in meetings]), User.active)
+        .join(Meeting, Meeting.id == meeting_attendees.c.meeting_id)
+        .where(
+            meeting_attendees.c.meeting_id.in_([m.id for m in meetings]),
+            User.active,
+            sa.or_(Meeting.case_id.is_(None), on_team.exists()),
+        )
     ).all()
     by_meeting: dict[int, list[User]] = {}
     for meeting_id, user in members:
@@ -245,6 +259,37 @@ def assigned_reminders(followup: FollowUp, stamp: str) -> list[Reminder]:
         reminders.append(Reminder(ReminderKind.ASSIGNED, "followup", followup.id, stamp, contact, None, "",
                                   {"followup": followup}))  # fmt: skip
     return reminders
+
+
+def case_emergency_reminders(member: CareTeamMember, stamp: str) -> list[Reminder]:
+    """To the lead agency's users and the council's secretariat, by the case's code only."""
+    case = member.case
+    users = db.session.scalars(
+        sa.select(User)
+        .join(User.agency)
+        .where(
+            User.active,
+            sa.or_(
+                User.agency_id == case.lead_agency_id,
+                sa.and_(Agency.council_id == case.council_id, User.role == Role.SECRETARIAT),
+            ),
+        )
+        .order_by(User.id)
+    ).all()
+    context = {"case": case, "member": member}
+    return [
+        Reminder(
+            ReminderKind.CASE_EMERGENCY,
+            "case",
+            case.id,
+            f"member:{member.id}:{stamp}",
+            user.email,
+            user,
+            "",
+            context,
+        )
+        for user in users
+    ]
 
 
 def due_reminders(moment: datetime) -> list[Reminder]:

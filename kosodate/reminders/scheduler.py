@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from ..backups.jobs import add_backup_jobs
+from ..cases.retention import run_purge
 from ..core.time import TOKYO, now
 from ..extensions import db
 from ..reports.imports import sweep_previews
@@ -104,6 +105,9 @@ def add_jobs(scheduler, app: Flask) -> None:
     add_backup_jobs(scheduler, app)
     scheduler.add_job(run_sweep, "interval", hours=1, args=[app], id="sweep", replace_existing=True,
                       next_run_time=now())  # fmt: skip
+    # the retention purge, daily at night (a missed night is caught up the next one)
+    scheduler.add_job(run_purge, "cron", hour=3, minute=30, timezone=TOKYO, args=[app], id="cases_purge",
+                      replace_existing=True)  # fmt: skip
 
 
 def job_defaults(app: Flask) -> dict:

@@ -44,7 +44,9 @@ def rounds():
     if council is not None and can(current_user, "run", council):
         form = OpenRoundForm()
         meetings = db.session.scalars(
-            sa.select(Meeting).where(Meeting.council_id == council.id).order_by(Meeting.starts_at.desc())
+            sa.select(Meeting)
+            .where(Meeting.council_id == council.id, Meeting.case_id.is_(None))
+            .order_by(Meeting.starts_at.desc())
         ).all()
         form.meeting.choices = [(None, "（なし）")] + [
             (m.id, f"{m.starts_at:%Y-%m-%d} {m.title}") for m in meetings
