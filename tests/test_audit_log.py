@@ -139,13 +139,14 @@ def test_long_logs_come_in_pages_of_50(app, councils):
         ("?since=2018-13-01", "日付の形式が正しくありません"),
         ("?since=2018-03-01&until=2018-02-01", "期間の終わりが始まりより前です。"),
         ("?action=auth.nothing", "選択肢にない値です。"),
-        ("?user=%00nurse&page=100000000000000000000", None),
+        ("?page=100000000000000000000", None),
     ],
 )
 def test_bad_filters_get_a_japanese_message(app, councils, query, message):
     admin = signed_in(app, "root@example.org")
     response = admin.get(f"/admin/audit{query}")
     assert response.status_code == 200
+    assert admin.get("/admin/audit?user=%00nurse").status_code == 400  # no control character in a URL
     if message:
         assert message in response.get_data(as_text=True)
         assert admin.get(f"/admin/audit.csv{query}").status_code == 400

@@ -105,7 +105,8 @@ def test_behind_a_tls_proxy_hsts_secure_cookies_and_csrf_hold(production):
     client = production.test_client()
     page = client.get("/login", headers=HTTPS)
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    form = {"email": "jimukyoku@example.org", "password": DEMO_PASSWORD}
+    # the coordinator: no second factor asked of her in production (not the secretariat, on no care team)
+    form = {"email": "coordinator@example.org", "password": DEMO_PASSWORD}
     form["csrf_token"] = csrf_token_from(page.get_data(as_text=True))
     # a browser sends the Referer that Referrer-Policy: same-origin allows; Flask-WTF checks it on HTTPS
     referer = {**HTTPS, "Referer": "https://kosodate.example.lg.jp/login"}

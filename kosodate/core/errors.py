@@ -35,8 +35,11 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     def handler(error):
-        # abort(400, "…") carries a message for the user; werkzeug's own descriptions are English
-        custom = error.description if error.description != type(error).description else None
+        # abort(400, "…") carries a message for the user; werkzeug's own descriptions, and those of
+        # other statuses (Flask-Limiter's "30 per 1 minute"), are English
+        custom = (
+            error.description if error.code == 400 and error.description != type(error).description else None
+        )
         return render(error, error.code, custom)
 
     for code in (400, 403, 404, 405, 413, 429):

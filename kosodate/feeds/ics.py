@@ -18,11 +18,11 @@ PRODID = "-//kosodate//小児等在宅医療 連携支援//JA"
 
 
 def summary_of(obj) -> str:
-    """What a calendar shows as an event's title: the one place that decides it (a case's items will
-    show its code only)."""
+    """What a calendar shows as an event's title: the one place that decides it. A case's items show
+    its code, never more of it (a calendar is read on phones and shared screens)."""
     if isinstance(obj, FollowUp):
-        return f"期限: {obj.title}"
-    return f"【中止】{obj.title}" if obj.is_cancelled else obj.title
+        return f"期限: {obj.title}" + (f"（{obj.case.code}）" if obj.case_id is not None else "")
+    return f"【中止】{obj.public_title}" if obj.is_cancelled else obj.public_title
 
 
 def absolute(path: str) -> str:

@@ -18,6 +18,8 @@ from alembic.script import ScriptDirectory
 from kosodate.auth.models import User
 from kosodate.backups.archive import list_archives
 from kosodate.backups.services import create_backup
+from kosodate.cases.models import Case, CaseStatus
+from kosodate.cases.retention import purge_expired_cases
 from kosodate.core import purge
 from kosodate.core.installation import Installation
 from kosodate.core.time import now, today_tokyo
@@ -55,6 +57,10 @@ def wait_for(condition, seconds: float = 30) -> None:
 
 def drill_edits() -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(FollowUpComment.body.like("drill %")))
+
+
+#: the demo's follow-ups: nine from the FY2017 texts, six of its fictional cases
+DEMO_FOLLOWUPS = 9 + 6
 
 
 def only_archive(folder: Path) -> Path:
@@ -233,7 +239,7 @@ def test_a_database_holding_data_is_replaced_only_with_force(demo_backup, scratc
     forced = cli(target_app, "backup", "restore", archive, "--force")
     assert forced.exit_code == 0, forced.output
     with target_app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp)) == 9
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp)) == DEMO_FOLLOWUPS
 
 
 # --- an older schema -----------------------------------------------------------------------------
@@ -261,7 +267,7 @@ def test_an_archive_of_an_older_schema_is_migrated_forward(database_url, scratch
     assert f"migrated forward from {previous}" in result.output
     with restored.app_context():
         assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp)) == 9
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp)) == DEMO_FOLLOWUPS
         assert db.session.scalar(sa.select(sa.func.count()).select_from(purge.PurgeRecord)) == 0
         db.engine.dispose()
     with older.app_context():
@@ -339,6 +345,31 @@ def test_a_purge_made_after_the_backup_is_applied_again_on_restore(
         db.engine.dispose()
 
 
+def test_a_case_purged_after_the_backup_stays_purged_when_the_backup_is_restored(
+    demo_backup, stamped, scratch_url, tmp_path
+):
+    backups = tmp_path / "backups"
+    stamped.config["BACKUP_DIR"] = str(backups)
+    archive = demo_backup()
+    closed = db.session.scalar(sa.select(Case).where(Case.status == CaseStatus.CLOSED))
+    years = stamped.config["CASE_RETENTION_YEARS"]
+    (purged,) = purge_expired_cases(today=closed.closed_on.replace(year=closed.closed_on.year + years))
+    db.session.commit()
+    assert purged.case_id == closed.id
+
+    restored = make_app(scratch_url("restore"), tmp_path / "restored", BACKUP_DIR=str(backups))
+    result = cli(restored, "backup", "restore", archive)
+    assert result.exit_code == 0, result.output
+    assert "purges made after the backup applied again: 1" in result.output
+    with restored.app_context():
+        case = db.session.get(Case, purged.case_id)
+        assert case.purged_at is not None and case.child_name == "" and case.birth_date is None
+        assert case.code == purged.code  # the code and the dates stay
+        others = db.session.scalars(sa.select(Case).where(Case.id != purged.case_id)).all()
+        assert all(other.child_name.startswith("架空") for other in others)
+        db.engine.dispose()
+
+
 def test_restoring_over_the_same_database_keeps_its_purges_without_the_journal_file(
     purgeable_followups, demo_backup, stamped, tmp_path
 ):
@@ -359,9 +390,9 @@ def test_a_purge_this_app_cannot_apply_again_refuses_the_restore(demo_backup, st
     installation = db.session.scalar(sa.text("SELECT uuid FROM installation"))
     journal = Path(stamped.instance_path) / "backups" / purge.JOURNAL_FILE
     journal.parent.mkdir(parents=True, exist_ok=True)
-    journal.write_text(journal_line(installation, "cases", 3))
+    journal.write_text(journal_line(installation, "no_such_kind", 3))
     target_app = make_app(scratch_url("restore"), tmp_path / "restored", BACKUP_DIR=str(journal.parent))
-    refused(target_app, archive, "cases")
+    refused(target_app, archive, "no_such_kind")
 
 
 def test_backups_older_than_the_retention_are_deleted_and_never_restored(
