@@ -79,7 +79,8 @@ def register_arguments(app: Flask) -> None:
 
     @app.before_request
     def _refuse_control_characters():
-        """No URL parameter is ever meant to hold a control character (NUL, escape …)."""
-        for name, values in request.args.lists():
-            if any(has_control_characters(text, multiline=False) for text in (name, *values)):
-                abort(400, "URL に使えない文字（制御文字）が含まれています。")
+        """No URL — its path (a feed's token, a file name) or a parameter — is ever meant to hold a
+        control character (NUL, escape …)."""
+        texts = [request.path] + [text for name, values in request.args.lists() for text in (name, *values)]
+        if any(has_control_characters(text, multiline=False) for text in texts):
+            abort(400, "URL に使えない文字（制御文字）が含まれています。")
