@@ -39,6 +39,8 @@ MATRIX = {
     ("followups.change_status", "POST"): (L, OK, OK, OK, OK, 403, 404, 404),
     ("followups.comment", "POST"): (L, OK, OK, OK, OK, OK, 404, 404),
     ("followups.bulk", "POST"): (L, OK, OK, OK, 403, 403, 403, OK),
+    # the people of an agency, for the owner pickers: anyone of the agency's council
+    ("followups.owners", "GET"): (L, OK, OK, OK, OK, OK, OK, 404),
     ("initiatives.list_view", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
     ("initiatives.detail", "GET"): (L, OK, OK, OK, OK, OK, OK, 404),
     ("meetings.list_view", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),

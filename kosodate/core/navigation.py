@@ -1,4 +1,4 @@
-"""The navigation bar's entries, by role."""
+"""The navigation bar's entries, by role (the account menu holds the notification settings and logout)."""
 
 from flask import Flask, has_request_context
 from flask_login import current_user
@@ -17,7 +17,6 @@ NAV_ITEMS = (
     ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
     ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
-    ("reminders.notifications", "通知の設定", ALL_ROLES),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
 )
 

@@ -41,6 +41,14 @@ class FollowUpFilter:
     sort: str = "due"
     page: int = 1
 
+    @property
+    def narrowing(self) -> int:
+        """How many conditions narrow the list (besides the view and the status), for the folded
+        filters' summary."""
+        values = (self.agency_id, self.owner_id, self.due_after, self.due_before, self.meeting_id,
+                  self.category, self.plan_item_id, self.text)  # fmt: skip
+        return sum(value not in (None, "") for value in values) + self.overdue + self.discuss
+
 
 SORTS = {
     "due": (FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id),
@@ -216,11 +224,12 @@ class FilterOptions:
     """What the list's filters and bulk actions offer, as plain rows: the page renders hundreds."""
 
     agencies: list  # (id, name)
-    users: list  # (id, name, agency name)
+    #: (id, name) of the filtered agency's people; the others' are loaded when an agency is chosen
+    users: list
     meetings: list  # (id, starts_at, title)
 
 
-def filter_options(council_id: int | None) -> FilterOptions:
+def filter_options(council_id: int | None, agency_id: int | None = None) -> FilterOptions:
     def of_council(query, column):
         return query if council_id is None else query.where(column == council_id)
 
@@ -229,11 +238,7 @@ def filter_options(council_id: int | None) -> FilterOptions:
             Agency.council_id, Agency.sort_order, Agency.id
         )
     ).all()
-    users = db.session.execute(
-        of_council(
-            sa.select(User.id, User.name, Agency.name).join(User.agency).where(User.active), Agency.council_id
-        ).order_by(Agency.sort_order, User.name)
-    ).all()
+    users = agency_people(agency_id) if agency_id in {agency.id for agency in agencies} else []
     # the latest meetings only: a council holds hundreds a year (case conferences); older ones are
     # reached from the meeting's own page, whose link sets the filter
     meetings = db.session.execute(
@@ -241,4 +246,13 @@ def filter_options(council_id: int | None) -> FilterOptions:
         .order_by(Meeting.starts_at.desc())
         .limit(MEETINGS_IN_FILTER)
     ).all()
-    return FilterOptions(list(agencies), list(users), list(meetings))
+    return FilterOptions(list(agencies), users, list(meetings))
+
+
+def agency_people(agency_id: int) -> list:
+    """(id, name) of an agency's active users: who may own its follow-ups."""
+    return list(
+        db.session.execute(
+            sa.select(User.id, User.name).where(User.agency_id == agency_id, User.active).order_by(User.name)
+        ).all()
+    )

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..agencies.models import Agency
 from ..auth.models import Role, User
 from ..auth.redirects import safe_next_path
 from ..core import audit
@@ -20,7 +21,15 @@ from ..meetings.models import Meeting
 from . import changes
 from .forms import BulkForm, CommentForm, FollowUpForm, StatusForm
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus
-from .services import SORT_LABELS, SORTS, FollowUpFilter, filter_options, form_choices, list_followups
+from .services import (
+    SORT_LABELS,
+    SORTS,
+    FollowUpFilter,
+    agency_people,
+    filter_options,
+    form_choices,
+    list_followups,
+)
 
 bp = Blueprint("followups", __name__)
 
@@ -68,7 +77,7 @@ def _filter_from_args(args) -> FollowUpFilter:
 def list_view():
     filters = _filter_from_args(request.args)
     page = list_followups(current_user, filters)
-    options = filter_options(current_user.council_id)
+    options = filter_options(current_user.council_id, filters.agency_id)
     bulk_form = BulkForm() if can(current_user, "bulk", FollowUp) else None
     plan_items = visible_plan_items(current_user, current_user.council_id)
     return render_template(
@@ -84,6 +93,14 @@ def list_view():
         bulk_form=bulk_form,
         args=request.args.to_dict(),
     )
+
+
+@bp.get("/followups/owners")
+def owners():
+    """The people of an agency, for the owner pickers: loaded when an agency is chosen, so that no
+    page carries the whole council's list."""
+    agency = get_or_404(current_user, Agency, request.args.get("agency"))
+    return {"owners": [{"id": user_id, "name": name} for user_id, name in agency_people(agency.id)]}
 
 
 # --- create and edit -----------------------------------------------------------------------------
