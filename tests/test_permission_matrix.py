@@ -66,6 +66,8 @@ MATRIX = {
     ("report_rounds.mine", "GET"): (L, 404, OK, OK, OK, OK, OK, OK),
     ("report_rounds.edit_report", "GET"): (L, OK, OK, 403, OK, 403, 403, 404),
     ("report_rounds.edit_report", "POST"): (L, OK, OK, 403, OK, 403, 403, 404),
+    ("report_rounds.submit_report", "GET"): (L, OK, OK, 403, OK, 403, 403, 404),
+    ("report_rounds.submit_report", "POST"): (L, OK, OK, 403, OK, 403, 403, 404),
     ("report_rounds.reopen", "POST"): (L, OK, OK, 403, 403, 403, 403, 404),
     ("report_rounds.propose", "GET"): (L, 403, 403, 403, OK, OK, OK, 404),
     ("report_rounds.propose", "POST"): (L, 403, 403, 403, OK, OK, OK, 404),

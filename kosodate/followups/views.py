@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..agencies.models import Agency
 from ..auth.models import Role, User
-from ..auth.redirects import safe_next_path
+from ..auth.redirects import back_path, safe_next_path
 from ..core import audit
 from ..core.access import can, get_for, get_or_404, permission_required, valid_id
 from ..core.forms import int_or_none
@@ -111,9 +111,7 @@ def _fill_choices(form: FollowUpForm, choices, user: User) -> None:
     if user.role is Role.AGENCY_MEMBER:  # they create and move follow-ups for their own agency only
         agencies = [agency for agency in agencies if agency.id == user.agency_id]
     form.responsible_agency.choices = [(agency.id, agency.name) for agency in agencies]
-    form.owner.choices = [(None, "（担当者なし）")] + [
-        (user.id, f"{user.name}（{user.agency.name}）") for user in choices.users
-    ]
+    form.owner.choices = [(None, "（担当者なし）")] + [(user.id, user.name) for user in choices.users]
     form.linked_agencies.choices = [(agency.id, agency.name) for agency in choices.agencies]
     form.source_meeting.choices = [(None, "（なし）")] + [
         (meeting.id, f"{meeting.starts_at:%Y-%m-%d} {meeting.title}") for meeting in choices.meetings
@@ -122,6 +120,21 @@ def _fill_choices(form: FollowUpForm, choices, user: User) -> None:
         (initiative.id, f"{initiative.lead_agency.name}：{initiative.title}")
         for initiative in choices.initiatives
     ]
+
+
+def _render_form(form: FollowUpForm, choices, status: int, **context):
+    """The form, its owner list narrowed to the chosen agency's people (any of the council's is
+    accepted on saving, and then checked against the agency)."""
+    agency_id = form.responsible_agency.data
+    form.owner.choices = [form.owner.choices[0]] + [
+        (user.id, user.name) for user in choices.users if user.agency_id == agency_id
+    ]
+    back = back_path(
+        url_for("followups.detail", followup_id=context["followup"].id)
+        if context.get("followup")
+        else url_for("followups.list_view")
+    )
+    return render_template("followups/form.html", form=form, back=back, **context), status
 
 
 def _data_from(form: FollowUpForm, choices) -> changes.FollowUpData:
@@ -180,8 +193,9 @@ def create():
             flash("対応事項を登録しました。", "success")
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("followups/form.html", form=form, followup=None, meeting=meeting), status
+    return _render_form(
+        form, choices, 400 if request.method == "POST" else 200, followup=None, meeting=meeting
+    )
 
 
 @bp.route("/followups/<int:followup_id>/edit", methods=["GET", "POST"])
@@ -212,7 +226,7 @@ def edit(followup_id: int):
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render_template("followups/form.html", form=form, followup=followup, conflict=conflict), status
+    return _render_form(form, choices, status, followup=followup, conflict=conflict)
 
 
 def _load_form(form: FollowUpForm, followup: FollowUp) -> None:

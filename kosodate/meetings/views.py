@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
+from ..auth.redirects import back_path
 from ..core import audit
 from ..core.access import get_for, get_or_404, permission_required, visible
 from ..core.time import TOKYO, fiscal_year_of, to_tokyo, today_tokyo
@@ -147,6 +148,12 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
     return form
 
 
+def _render_form(form: MeetingForm, meeting: Meeting | None):
+    default = url_for("meetings.detail", meeting_id=meeting.id) if meeting else url_for("meetings.list_view")
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/form.html", form=form, meeting=meeting, back=back_path(default)), status
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @permission_required("create", Meeting)
 def create():
@@ -163,9 +170,7 @@ def create():
         db.session.commit()
         flash("会議を登録しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
-        "meetings/form.html", form=form, meeting=None
-    ), 400 if request.method == "POST" else 200
+    return _render_form(form, None)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -190,9 +195,7 @@ def edit(meeting_id: int):
         db.session.commit()
         flash("会議を更新しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
-        "meetings/form.html", form=form, meeting=meeting
-    ), 400 if request.method == "POST" else 200
+    return _render_form(form, meeting)
 
 
 # --- attachments ---------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from ..core.time import now
 from ..extensions import db
 from ..followups.events import followup_assigned
-from ..reports.events import report_reminder_requested, report_round_opened
+from ..reports.events import report_reminder_requested, report_reopened, report_round_opened
 from .outbox import enqueue
-from .rules import assigned_reminders, report_reminder, waiting_agency_recipients
+from .rules import assigned_reminders, report_reminder, report_returned_reminders, waiting_agency_recipients
 
 
 def on_followup_assigned(followup, actor=None, **_):
@@ -30,8 +30,14 @@ def on_reminder_requested(report_round, agency_ids=(), actor=None, **_):
     enqueue([report_reminder(report_round, stamp, user, email) for user, email in recipients])
 
 
+def on_report_reopened(report, reason="", actor=None, **_):
+    db.session.flush()
+    enqueue(report_returned_reminders(report, reason, now().isoformat()))
+
+
 def connect_listeners() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     followup_assigned.connect(on_followup_assigned)
     report_round_opened.connect(on_round_opened)
     report_reminder_requested.connect(on_reminder_requested)
+    report_reopened.connect(on_report_reopened)

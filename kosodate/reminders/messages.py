@@ -31,6 +31,10 @@ def subject_of(reminder: Reminder) -> str:
         meeting = context["meeting"]
         lead = "会議のお知らせ" if kind is ReminderKind.MEETING else "会議前の確認のお願い"
         return f"{PREFIX}{lead}：{meeting.title}（{datetime_ja(meeting.starts_at)}）"
+    if kind is ReminderKind.REPORT_RETURNED:
+        report = context["report"]
+        year = fiscal_year_label(report.fiscal_year)
+        return f"{PREFIX}{year}の進捗報告が差し戻されました：{report.initiative.title}"
     report_round = context["round"]
     year = fiscal_year_label(report_round.fiscal_year)
     return f"{PREFIX}{year}の進捗報告のお願い（期限 {date_ja(report_round.deadline)}）"
@@ -52,6 +56,8 @@ def links_of(reminder: Reminder) -> dict[str, str]:
             else f"/meetings/{meeting.id}"
         )
         return {"open": absolute(path)}
+    if "report" in context:
+        return {"open": absolute(f"/reports/{context['report'].id}/edit")}
     return {"open": absolute("/reports/mine")}
 
 

@@ -19,6 +19,7 @@ class ReminderKind(StrEnum):
     REPORT_REQUESTED = "report_requested"
     MEETING_DIGEST = "meeting_digest"
     DAILY_DIGEST = "daily_digest"
+    REPORT_RETURNED = "report_returned"
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ KIND_LABELS = {
     ReminderKind.REPORT_REQUESTED: "進捗報告の依頼と、提出期限の7日前・2日前",
     ReminderKind.MEETING_DIGEST: "連絡会議の前の確認のお知らせ（事務局）",
     ReminderKind.DAILY_DIGEST: "まとめメール",
+    ReminderKind.REPORT_RETURNED: "自機関の進捗報告が差し戻されたとき（理由つき）",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)

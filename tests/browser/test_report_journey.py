@@ -26,7 +26,10 @@ def test_momiji_submits_her_fy2018_report_and_the_secretariat_downloads_it(
         "小児訪問看護の勉強会を3回開催し、延べ42名が参加した。"
     )
     nurse.get_by_label("（３）取組みを進める中で見えてきた課題").fill("参加ステーションが固定している。")
-    nurse.get_by_role("button", name="提出する").click()
+    nurse.get_by_role("button", name="提出する（確認へ）").click()
+    expect(nurse.get_by_test_id("submit-lock")).to_contain_text("変更できなくなります")
+    expect(nurse.get_by_test_id("submit-blank")).to_contain_text("（４）、（５）")
+    nurse.get_by_role("button", name="この内容で提出する").click()
     expect(nurse.get_by_test_id("report-status")).to_have_text("提出済み")
 
     secretariat.reload()
