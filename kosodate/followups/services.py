@@ -1,7 +1,7 @@
 """The follow-up list with its filters, the dashboard's counts, what the forms offer."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -150,22 +150,28 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
 # --- the dashboard -------------------------------------------------------------------------------
 
 
+#: "due soon" on the dashboard: within this many days from today
+DUE_SOON_DAYS = 7
+
+
 @dataclass(frozen=True)
 class FollowUpCounts:
     open: int
     overdue: int
     mine_open: int
     mine_overdue: int
+    mine_due_soon: int
 
 
-def followup_counts(user: User) -> FollowUpCounts:
+def followup_counts(user: User, today: date) -> FollowUpCounts:
     """Open and overdue follow-ups the user may open, and of those the ones that are theirs."""
     open_ones = (
         sa.select(FollowUp)
         .where(visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES))
         .subquery()
     )
-    overdue = open_ones.c.due_date < today_tokyo()
+    overdue = open_ones.c.due_date < today
+    due_soon = open_ones.c.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))
     mine = mine_clause(user, open_ones.c)
     row = db.session.execute(
         sa.select(
@@ -173,9 +179,43 @@ def followup_counts(user: User) -> FollowUpCounts:
             sa.func.count().filter(overdue),
             sa.func.count().filter(mine),
             sa.func.count().filter(sa.and_(mine, overdue)),
+            sa.func.count().filter(sa.and_(mine, due_soon)),
         ).select_from(open_ones)
     ).one()
     return FollowUpCounts(*row)
+
+
+def my_next_followups(user: User, today: date, limit: int = 5) -> tuple[list[FollowUp], list[FollowUp]]:
+    """The user's own overdue follow-ups and those due soon, the earliest first, `limit` of each."""
+    mine = visible(user, FollowUp).where(mine_clause(user), FollowUp.status.in_(OPEN_STATUSES))
+    options = (joinedload(FollowUp.responsible_agency), joinedload(FollowUp.owner))
+
+    def first(query):
+        return list(
+            db.session.scalars(query.options(*options).order_by(FollowUp.due_date, FollowUp.id).limit(limit))
+        )
+
+    overdue = first(mine.where(FollowUp.due_date < today))
+    due_soon = first(mine.where(FollowUp.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))))
+    return overdue, due_soon
+
+
+def overdue_by_agency(user: User, today: date, limit: int = 10) -> list[tuple[int, str, int]]:
+    """(agency id, name, count) of the overdue follow-ups the user may open, by responsible agency,
+    the most first."""
+    count = sa.func.count(FollowUp.id)
+    return list(
+        db.session.execute(
+            sa.select(Agency.id, Agency.name, count)
+            .join(FollowUp, FollowUp.responsible_agency_id == Agency.id)
+            .where(
+                visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES), FollowUp.due_date < today
+            )
+            .group_by(Agency.id, Agency.name, Agency.sort_order)
+            .order_by(count.desc(), Agency.sort_order, Agency.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 # --- what the forms offer ------------------------------------------------------------------------

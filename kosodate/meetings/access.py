@@ -3,7 +3,7 @@ an agency member edits those her agency hosts."""
 
 import sqlalchemy as sa
 
-from ..core.access import Rule, can, council_clause, in_council, is_staff, register
+from ..core.access import Rule, can, council_clause, in_council, is_staff, register, runs_council
 from .models import Attachment, Meeting
 
 
@@ -20,7 +20,8 @@ class MeetingRule(Rule):
             return action == "create" and is_staff(user)
         if action == "edit":  # the meeting, its agenda, minutes and attachments
             return is_staff(user) or (user.agency_id is not None and meeting.host_agency_id == user.agency_id)
-        return False
+        # "prepare": the secretariat's checks before the meeting (the dashboard's 会議前の確認)
+        return action == "prepare" and runs_council(user, meeting.council_id)
 
 
 @register(Attachment)

@@ -31,9 +31,8 @@ function linkOwnersToAgency(owner) {
   });
 }
 
-// The bulk panel shows only the fields of the chosen action, and can select the whole page.
+// The bulk panel shows only the fields of the chosen action.
 function bulkPanel(panel) {
-  const form = panel.form;
   const action = panel.querySelector("[data-bulk-action]");
   const showChosen = () => {
     for (const group of panel.querySelectorAll("[data-bulk-for]")) {
@@ -42,28 +41,33 @@ function bulkPanel(panel) {
   };
   action.addEventListener("change", showChosen);
   showChosen();
+}
 
-  const all = panel.querySelector("[data-select-all]");
-  const boxes = [...form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)];
-  const count = panel.querySelector("[data-selected-count]");
+// A "select all" box checks every box of its name in its form, and says how many are chosen.
+// Hidden without JavaScript (it could do nothing there): its container carries data-select-all-cell.
+function selectAll(all) {
+  const boxes = [...all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)];
+  const cell = all.closest("[data-select-all-cell]");
+  const count = cell.querySelector("[data-selected-count]");
   const update = () => {
     const selected = boxes.filter((box) => box.checked).length;
     all.checked = selected === boxes.length;
     all.indeterminate = selected > 0 && selected < boxes.length;
-    count.textContent = `${selected}件を選択中`;
+    if (count) count.textContent = `${selected}件を選択中`;
   };
   all.addEventListener("change", () => {
     for (const box of boxes) box.checked = all.checked;
     update();
   });
   for (const box of boxes) box.addEventListener("change", update);
-  panel.querySelector("[data-select-all-cell]").hidden = false;
+  cell.hidden = false;
   update();
 }
 
 foldFiltersOnPhones();
 document.querySelectorAll("select[data-owners-of]").forEach(linkOwnersToAgency);
 document.querySelectorAll("[data-bulk-panel]").forEach(bulkPanel);
+document.querySelectorAll("input[data-select-all]").forEach(selectAll);
 
 // The account menu closes on a click elsewhere and on Escape, like any menu.
 function closeOnOutsideClick(menu) {
