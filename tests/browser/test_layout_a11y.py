@@ -56,13 +56,20 @@ def main_pages() -> dict[str, str]:
 
 
 def axe_problems(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    """axe-core's serious and critical findings (axe is injected by `with_axe`)."""
     violations = page.evaluate('async () => (await axe.run({resultTypes: ["violations"]})).violations')
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
         for v in violations
         if v["impact"] in FATAL
     ]
+
+
+def with_axe(page: Page) -> Page:
+    """axe-core in every document the page opens, as the browser's own script: a <script> the test
+    added would be refused by the Content-Security-Policy like any inline script."""
+    page.add_init_script(path=str(AXE))
+    return page
 
 
 def sideways_scroll(page: Page) -> int:
@@ -86,11 +93,26 @@ def check_pages(page: Page, base_url: str, pages: dict[str, str], shots: Path) -
     return problems
 
 
+#: the policy the app is to be served with: scripts and styles from its own files only, none inline
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+
+
 @pytest.mark.parametrize("email", ["jimukyoku@example.org", "momiji@example.org"])
-def test_main_pages_pass_axe_and_fit_a_phone(browser: Browser, live_server, demo, tmp_path, email):
-    page = logged_in_page(browser, live_server, email)
+def test_main_pages_pass_axe_and_fit_a_phone(app, browser: Browser, live_server, demo, tmp_path, email):
+    @app.after_request
+    def strict_csp(response):
+        response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
+        return response
+
+    page = with_axe(logged_in_page(browser, live_server, email))
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     problems = check_pages(page, live_server, main_pages(), tmp_path)
     assert problems == [], "\n".join(problems)
+    assert refused == []  # no inline script, handler or style anywhere
 
 
 def menu_fits_on_one_line(page: Page) -> None:
