@@ -58,7 +58,8 @@ def test_an_agency_member_sees_her_follow_ups_and_her_agencys_report(login_as, b
     assert "平成30年度の小児訪問看護の勉強会の日程を決めて案内する" in overdue
     soon = page.split('data-testid="mine-due-soon-list"')[1].split("</ul>")[0]
     assert "吸引器の貸出先を探す" in soon
-    assert re.search(r'data-testid="mine-reports-left">自機関の未提出：<strong>2件</strong>（全2件）', page)
+    left = r'data-testid="mine-reports-left">自機関の未提出：<a [^>]*href="/reports/mine">2件</a>（全2件）'
+    assert re.search(left, page)
     assert 'href="/reports/mine">自機関の進捗報告</a>' in page
     assert "2019年1月31日(木)" in page  # the deadline
     assert "第３回厚木地域小児等在宅医療連絡会議" in page
