@@ -32,8 +32,8 @@ from .rounds import (
     request_reminders,
     round_reports,
     save_report,
+    submit_report,
 )
-from .rounds import submit_report as submit_report_now
 from .rounds_models import InitiativeProposal, ReminderRequest, ReportRound
 from .writing import REPORT_FIELDS, WritingState, content_digest, report_blank_rows, writing_states
 
@@ -180,7 +180,7 @@ def edit_report(report_id: int, reopen_form: ReopenForm | None = None, status: i
         else:
             db.session.commit()
             if request.form.get("action") == "submit":  # saved as a draft; submitted once confirmed
-                return redirect(url_for("report_rounds.submit_report", report_id=report.id))
+                return redirect(url_for("report_rounds.submit", report_id=report.id))
             flash("下書きを保存しました。", "success")
             return redirect(url_for("report_rounds.edit_report", report_id=report.id))
     events = db.session.execute(
@@ -204,7 +204,7 @@ def edit_report(report_id: int, reopen_form: ReopenForm | None = None, status: i
 
 
 @bp.route("/reports/<int:report_id>/submit", methods=["GET", "POST"])
-def submit_report(report_id: int):
+def submit(report_id: int):
     """What submitting will lock, and the button that does it: the confirmation works without
     JavaScript, and submits only what the page showed."""
     report = get_for(current_user, "write", ProgressReport, report_id)
@@ -217,9 +217,9 @@ def submit_report(report_id: int):
     if form.validate_on_submit():
         if form.digest.data != content_digest(report):
             flash("確認の後に内容が変わりました。もう一度確認してから提出してください。", "error")
-            return redirect(url_for("report_rounds.submit_report", report_id=report.id))
+            return redirect(url_for("report_rounds.submit", report_id=report.id))
         try:
-            submit_report_now(current_user, report)
+            submit_report(current_user, report)
         except RoundRefused as refusal:
             db.session.rollback()
             flash(str(refusal), "error")
