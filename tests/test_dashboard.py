@@ -135,3 +135,27 @@ def test_the_round_reported_at_the_next_meeting_comes_first(login_as, busy_counc
         r'data-testid="meeting-round">平成29年度 \(2017年度\)の進捗報告の提出：\s*<a [^>]*>20 / 20件', page
     )
     assert re.search(r'data-testid="round-submitted">0 / 20件', page)  # FY2018's still waits
+
+
+def test_many_overdue_follow_ups_do_not_hide_the_ones_due_soon(login_as, busy_council):
+    momiji = agency("訪問看護ステーションもみじ")
+    for days in range(1, 7):
+        db.session.add(
+            FollowUp(
+                council_id=busy_council.council_id,
+                title=f"遅れている連絡{days}",
+                responsible_agency=momiji,
+                due_date=today_tokyo() - timedelta(days=days),
+            )
+        )
+    db.session.commit()
+    page = login_as("momiji@example.org").get("/").get_data(as_text=True)
+    overdue = page.split('data-testid="mine-overdue-list"')[1].split("</ul>")[0]
+    assert overdue.count("<li>") == 5
+    titles = re.findall(r">([^<]+)</a>", overdue)  # the earliest due first
+    assert titles == ["平成30年度の小児訪問看護の勉強会の日程を決めて案内する"] + [
+        f"遅れている連絡{n}" for n in (6, 5, 4, 3)
+    ]
+    soon = page.split('data-testid="mine-due-soon-list"')[1].split("</ul>")[0]
+    assert "吸引器の貸出先を探す" in soon
+    assert "期限超過のすべて（7件）を見る" in page

@@ -11,7 +11,6 @@ from ..followups.services import (
     FollowUpCounts,
     followup_counts,
     my_next_followups,
-    overdue_by_agency,
 )
 from ..initiatives.services import category_counts, default_fiscal_year
 from ..meetings.models import Meeting
@@ -44,6 +43,7 @@ class Dashboard:
 def dashboard_for(user) -> Dashboard:
     today = today_tokyo()
     overdue, due_soon = my_next_followups(user, today)
+    counts = followup_counts(user, today)
     meeting = next_meeting(user)
     waiting, at_meeting = rounds_to_show(user, today, meeting.id if meeting else None)
     progress = round_progress(waiting, user) if waiting else None
@@ -56,10 +56,10 @@ def dashboard_for(user) -> Dashboard:
         today=today,
         soon_until=today + timedelta(days=DUE_SOON_DAYS),
         warnings=warnings_for(user),
-        counts=followup_counts(user, today),
+        counts=counts,
         overdue=overdue,
         due_soon=due_soon,
-        overdue_by_agency=overdue_by_agency(user, today) if can(user, "see_council", FollowUp) else None,
+        overdue_by_agency=list(counts.overdue_by_agency) if can(user, "see_council", FollowUp) else None,
         report_round=progress,
         next_meeting=meeting,
         meeting_round=meeting_round,

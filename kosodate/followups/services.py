@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
@@ -156,15 +156,18 @@ DUE_SOON_DAYS = 7
 
 @dataclass(frozen=True)
 class FollowUpCounts:
-    open: int
-    overdue: int
-    mine_open: int
-    mine_overdue: int
-    mine_due_soon: int
+    open: int = 0
+    overdue: int = 0
+    mine_open: int = 0
+    mine_overdue: int = 0
+    mine_due_soon: int = 0
+    #: (agency id, name, overdue count) by responsible agency, the most first
+    overdue_by_agency: tuple = ()
 
 
-def followup_counts(user: User, today: date) -> FollowUpCounts:
-    """Open and overdue follow-ups the user may open, and of those the ones that are theirs."""
+def followup_counts(user: User, today: date, agencies: int = 10) -> FollowUpCounts:
+    """Open and overdue follow-ups the user may open, those of them that are theirs, and the overdue
+    by responsible agency (the first `agencies`): one scan, grouped by agency and summed here."""
     open_ones = (
         sa.select(FollowUp)
         .where(visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES))
@@ -173,49 +176,52 @@ def followup_counts(user: User, today: date) -> FollowUpCounts:
     overdue = open_ones.c.due_date < today
     due_soon = open_ones.c.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))
     mine = mine_clause(user, open_ones.c)
-    row = db.session.execute(
+    rows = db.session.execute(
         sa.select(
+            Agency.id,
+            Agency.name,
             sa.func.count(),
             sa.func.count().filter(overdue),
             sa.func.count().filter(mine),
             sa.func.count().filter(sa.and_(mine, overdue)),
             sa.func.count().filter(sa.and_(mine, due_soon)),
-        ).select_from(open_ones)
-    ).one()
-    return FollowUpCounts(*row)
+        )
+        .select_from(open_ones)
+        .join(Agency, Agency.id == open_ones.c.responsible_agency_id)
+        .group_by(Agency.id, Agency.name, Agency.sort_order)
+        .order_by(Agency.sort_order, Agency.id)
+    ).all()
+    totals = [sum(column) for column in zip(*(row[2:] for row in rows), strict=True)] if rows else []
+    by_agency = sorted(((row[0], row[1], row[3]) for row in rows if row[3]), key=lambda row: -row[2])
+    return FollowUpCounts(*totals, overdue_by_agency=tuple(by_agency[:agencies]))
 
 
 def my_next_followups(user: User, today: date, limit: int = 5) -> tuple[list[FollowUp], list[FollowUp]]:
-    """The user's own overdue follow-ups and those due soon, the earliest first, `limit` of each."""
-    mine = visible(user, FollowUp).where(mine_clause(user), FollowUp.status.in_(OPEN_STATUSES))
-    options = (joinedload(FollowUp.responsible_agency), joinedload(FollowUp.owner))
-
-    def first(query):
-        return list(
-            db.session.scalars(query.options(*options).order_by(FollowUp.due_date, FollowUp.id).limit(limit))
+    """The user's own overdue follow-ups and those due soon, the earliest first, `limit` of each:
+    one scan, ranked within each of the two."""
+    late = FollowUp.due_date < today
+    ranked = (
+        visible(user, FollowUp)
+        .where(
+            mine_clause(user),
+            FollowUp.status.in_(OPEN_STATUSES),
+            FollowUp.due_date <= today + timedelta(days=DUE_SOON_DAYS),
         )
-
-    overdue = first(mine.where(FollowUp.due_date < today))
-    due_soon = first(mine.where(FollowUp.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))))
-    return overdue, due_soon
-
-
-def overdue_by_agency(user: User, today: date, limit: int = 10) -> list[tuple[int, str, int]]:
-    """(agency id, name, count) of the overdue follow-ups the user may open, by responsible agency,
-    the most first."""
-    count = sa.func.count(FollowUp.id)
-    return list(
-        db.session.execute(
-            sa.select(Agency.id, Agency.name, count)
-            .join(FollowUp, FollowUp.responsible_agency_id == Agency.id)
-            .where(
-                visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES), FollowUp.due_date < today
-            )
-            .group_by(Agency.id, Agency.name, Agency.sort_order)
-            .order_by(count.desc(), Agency.sort_order, Agency.id)
-            .limit(limit)
-        ).all()
+        .add_columns(
+            sa.func.row_number()
+            .over(partition_by=late, order_by=(FollowUp.due_date, FollowUp.id))
+            .label("rank")
+        )
+        .subquery()
     )
+    followup = aliased(FollowUp, ranked)
+    rows = db.session.scalars(
+        sa.select(followup)
+        .where(ranked.c.rank <= limit)
+        .options(joinedload(followup.responsible_agency), joinedload(followup.owner))
+        .order_by(followup.due_date, followup.id)
+    ).all()
+    return [f for f in rows if f.due_date < today], [f for f in rows if f.due_date >= today]
 
 
 # --- what the forms offer ------------------------------------------------------------------------
