@@ -100,11 +100,14 @@ class World:
         with app.test_request_context():
             path = url_for(endpoint, **{**arguments, **values})
         query = QUERIES.get(endpoint)
-        return f"{path}?{query.format(council=self.council.id)}" if query else path
+        if not query:
+            return path
+        return f"{path}?{query.format(council=self.council.id, agency=self.followup.responsible_agency_id)}"
 
 
-#: query strings some routes need to name the demo council (an admin belongs to none)
+#: query strings some routes need to name the demo council (an admin belongs to none) or an agency
 QUERIES = {
+    "followups.owners": "agency={agency}",
     "meetings.create": "council={council}",
     "cases.settings": "council={council}",
     "report_rounds.rounds": "council={council}",

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from kosodate import create_app
 from kosodate.demo.loader import load_demo
 from kosodate.extensions import db
+from tests.mail import SMTPServer
 
 DEMO_PASSWORD = "demo-password-2017"
 POSTGRES_URL = os.environ.get("KOSODATE_TEST_DATABASE_URL")
@@ -75,6 +76,15 @@ def _empty_all_tables() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback that the app sends to (tests/mail.py)."""
+    server = SMTPServer().start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

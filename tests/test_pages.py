@@ -108,6 +108,7 @@ def test_home_counts_each_category_as_the_filter_finds_it(login_as):
     client = login_as("momiji@example.org")
     home = client.get("/").get_data(as_text=True)
     for category, count in ((Category.COORDINATION, 2), (Category.TRAINING, 4), (Category.OTHER, 1)):
-        assert re.search(rf'category={category.value}">[^<]+</a></td>\s*<td[^>]*>{count}<', home), category
+        chart_row = rf'category={category.value}">[^<]+</a></th>\s*<td class="bar-count">{count}件<'
+        assert re.search(chart_row, home), category
         listed = client.get(f"/initiatives?category={category.value}").get_data(as_text=True)
         assert listed.count('href="/initiatives/') == count

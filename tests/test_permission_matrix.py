@@ -44,6 +44,8 @@ MATRIX = {
     ("followups.change_status", "POST"): (L, OK, OK, OK, OK, 403, 404, 404),
     ("followups.comment", "POST"): (L, OK, OK, OK, OK, OK, 404, 404),
     ("followups.bulk", "POST"): (L, OK, OK, OK, 403, 403, 403, OK),
+    # the people of an agency, for the owner pickers: anyone of the agency's council
+    ("followups.owners", "GET"): (L, OK, OK, OK, OK, OK, OK, 404),
     ("initiatives.list_view", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
     ("initiatives.detail", "GET"): (L, OK, OK, OK, OK, OK, OK, 404),
     ("meetings.list_view", "GET"): (L, OK, OK, OK, OK, OK, OK, OK),
@@ -69,6 +71,8 @@ MATRIX = {
     ("report_rounds.mine", "GET"): (L, 404, OK, OK, OK, OK, OK, OK),
     ("report_rounds.edit_report", "GET"): (L, OK, OK, 403, OK, 403, 403, 404),
     ("report_rounds.edit_report", "POST"): (L, OK, OK, 403, OK, 403, 403, 404),
+    ("report_rounds.submit", "GET"): (L, OK, OK, 403, OK, 403, 403, 404),
+    ("report_rounds.submit", "POST"): (L, OK, OK, 403, OK, 403, 403, 404),
     ("report_rounds.reopen", "POST"): (L, OK, OK, 403, 403, 403, 403, 404),
     ("report_rounds.propose", "GET"): (L, 403, 403, 403, OK, OK, OK, 404),
     ("report_rounds.propose", "POST"): (L, 403, 403, 403, OK, OK, OK, 404),

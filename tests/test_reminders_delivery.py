@@ -30,14 +30,6 @@ HARD_SUBJECT = (
 
 
 @pytest.fixture
-def smtp(app):
-    server = SMTPServer().start()
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def owner(app):
     agency = make_agency(make_council(), "訪問看護ステーションもみじ")
     user = make_user(agency, Role.AGENCY_MEMBER, email="momiji@example.org")

@@ -1,5 +1,6 @@
 """Report rounds through each role: open, write, submit, locked, reopen, remind, propose."""
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,6 +29,12 @@ def open_2018(client):
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     return db.session.scalar(sa.select(ReportRound).where(ReportRound.fiscal_year == 2018))
+
+
+def digest_on(client, report: ProgressReport) -> str:
+    """The fingerprint the confirmation page gives the report's content."""
+    page = client.get(f"/reports/{report.id}/submit").get_data(as_text=True)
+    return re.search(r'name="digest"[^>]*value="([0-9a-f]+)"', page).group(1)
 
 
 def report_of(agency_name: str, fiscal_year: int = 2018) -> ProgressReport:
@@ -59,7 +66,7 @@ def test_opening_a_round_creates_drafts_starting_from_last_years_plan(login_as):
     )
     assert post(client, "/reports/rounds", {"fiscal_year": 2018, "deadline": "2019-01-31"}).status_code == 400
     page = client.get(f"/reports/rounds/{report_round.id}").get_data(as_text=True)
-    assert page.count("下書き") >= 20
+    assert page.count(">未着手</span>") == 20
 
 
 def test_agency_member_writes_submits_and_is_then_locked_out(login_as):
@@ -81,7 +88,9 @@ def test_agency_member_writes_submits_and_is_then_locked_out(login_as):
     assert post(nurse, path, data).status_code == 302
     db.session.expire_all()
     assert report_of("訪問看護ステーションもみじ").status is ReportStatus.DRAFT
-    assert post(nurse, path, {**data, "action": "submit"}).status_code == 302
+    confirm = post(nurse, path, {**data, "action": "submit"})
+    assert confirm.headers["Location"] == f"/reports/{report.id}/submit"
+    assert post(nurse, confirm.headers["Location"], {"digest": digest_on(nurse, report)}).status_code == 302
     db.session.expire_all()
     submitted = report_of("訪問看護ステーションもみじ")
     assert submitted.status is ReportStatus.SUBMITTED
@@ -94,7 +103,8 @@ def test_agency_member_writes_submits_and_is_then_locked_out(login_as):
     assert report_of("訪問看護ステーションもみじ").progress == "勉強会を3回開いた。"
 
     secretariat = login_as("jimukyoku@example.org")
-    assert post(secretariat, f"/reports/{report.id}/reopen", {}, page=path).status_code == 302
+    reason = {"reason": "（４）の関係機関を書き添えてください。"}
+    assert post(secretariat, f"/reports/{report.id}/reopen", reason, page=path).status_code == 302
     db.session.expire_all()
     assert report_of("訪問看護ステーションもみじ").status is ReportStatus.DRAFT
     history = nurse.get(path).get_data(as_text=True)

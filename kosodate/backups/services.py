@@ -9,15 +9,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
 from .. import PROJECT_ROOT
 from ..core import audit
+from ..core.access import can
 from ..core.audit import AuditEvent
 from ..core.installation import backup_dir, installation_id
 from ..core.time import now
+from ..dashboard.warnings import DashboardWarning, dashboard_warning
 from ..extensions import db
 from . import crypto
+from .access import BackupArchive
 from .archive import FORMAT, FORMAT_VERSION, ArchiveFile, file_digest, list_archives, write_archive
 from .snapshot import SnapshotError, take_snapshot
 
@@ -174,8 +177,15 @@ def backup_status() -> BackupStatus:
     return BackupStatus(list_archives(backup_dir()), failure)
 
 
-def dashboard_warning(user) -> str | None:
-    """For an admin's home page, when the scheduler is meant to back up daily."""
-    if not user.is_admin or not current_app.config["BACKUP_DAILY"]:
-        return None
-    return backup_status().warning(now())
+@dashboard_warning
+def backup_warning(user) -> list[DashboardWarning]:
+    """On an admin's home page, when the scheduler is meant to back up daily and the last backup is
+    too old or failed."""
+    if not can(user, "administer", BackupArchive) or not current_app.config["BACKUP_DAILY"]:
+        return []
+    message = backup_status().warning(now())
+    if message is None:
+        return []
+    return [
+        DashboardWarning(message, url_for("backups.index"), "バックアップを確認する", key="backup-warning")
+    ]

@@ -1,4 +1,5 @@
-"""The navigation bar's entries, by role."""
+"""The navigation bar's entries, by role: the main menu, the 管理 menu of the administrative pages,
+and the account menu (one's own settings, logout)."""
 
 from flask import Flask, has_request_context
 from flask_login import current_user
@@ -18,13 +19,20 @@ NAV_ITEMS = (
     ("report_rounds.mine", "自機関の進捗報告", frozenset({Role.AGENCY_MEMBER})),
     ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
-    ("reminders.notifications", "通知の設定", ALL_ROLES),
-    ("feeds.settings", "カレンダー", ALL_ROLES),
-    ("tokens.settings", "API", ALL_ROLES),
-    ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
-    ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
+)
+#: the 管理 menu: pages that keep the installation running, folded away so the main menu fits
+ADMIN_ITEMS = (
     ("audit_log.index", "操作の記録", frozenset({Role.ADMIN, Role.SECRETARIAT})),
     ("account_admin.index", "アカウントのロック", frozenset({Role.ADMIN})),
+    ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
+    ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
+)
+#: the account menu: one's own settings
+ACCOUNT_ITEMS = (
+    ("account.index", "アカウント（2段階認証）"),
+    ("reminders.notifications", "通知の設定"),
+    ("feeds.settings", "カレンダー"),
+    ("tokens.settings", "API（トークン）"),
 )
 
 
@@ -32,9 +40,13 @@ def register_navigation(app: Flask) -> None:
     @app.context_processor
     def nav_items():
         if not has_request_context() or not current_user.is_authenticated:  # e.g. a PDF from a command
-            return {"nav_items": []}
+            return {"nav_items": [], "admin_items": [], "account_items": []}
         return {
-            "nav_items": [
-                (endpoint, label) for endpoint, label, roles in NAV_ITEMS if current_user.role in roles
-            ]
+            "nav_items": _of_role(NAV_ITEMS),
+            "admin_items": _of_role(ADMIN_ITEMS),
+            "account_items": ACCOUNT_ITEMS,
         }
+
+
+def _of_role(items) -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label, roles in items if current_user.role in roles]

@@ -23,7 +23,7 @@ class FollowUpForm(AppForm):
     )
     responsible_agency = IdSelectField("担当機関", validators=[DataRequired("担当機関を選んでください。")])
     owner = IdSelectField("担当者", validators=[Optional()])
-    linked_agencies = IdMultipleField("関係機関（複数選択可）", validators=[Optional()])
+    linked_agencies = IdMultipleField("関係機関", validators=[Optional()])
     due_date = JaDateField("期限", validators=[Optional()])
     priority = EnumSelectField("優先度", FollowUpPriority, default=FollowUpPriority.NORMAL.value)
     discuss_at_next_meeting = BooleanField("会議で協議したい")

@@ -1,10 +1,10 @@
 """The follow-up list with its filters, the dashboard's counts, what the forms offer."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..agencies.models import Agency
 from ..auth.models import User
@@ -43,6 +43,14 @@ class FollowUpFilter:
     sort: str = "due"
     page: int = 1
     per_page: int = PAGE_SIZE
+
+    @property
+    def narrowing(self) -> int:
+        """How many conditions narrow the list (besides the view and the status), for the folded
+        filters' summary."""
+        values = (self.agency_id, self.owner_id, self.due_after, self.due_before, self.meeting_id,
+                  self.category, self.plan_item_id, self.text)  # fmt: skip
+        return sum(value not in (None, "") for value in values) + self.overdue + self.discuss
 
 
 SORTS = {
@@ -147,32 +155,78 @@ def list_followups(user: User, filters: FollowUpFilter) -> FollowUpPage:
 # --- the dashboard -------------------------------------------------------------------------------
 
 
+#: "due soon" on the dashboard: within this many days from today
+DUE_SOON_DAYS = 7
+
+
 @dataclass(frozen=True)
 class FollowUpCounts:
-    open: int
-    overdue: int
-    mine_open: int
-    mine_overdue: int
+    open: int = 0
+    overdue: int = 0
+    mine_open: int = 0
+    mine_overdue: int = 0
+    mine_due_soon: int = 0
+    #: (agency id, name, overdue count) by responsible agency, the most first
+    overdue_by_agency: tuple = ()
 
 
-def followup_counts(user: User) -> FollowUpCounts:
-    """Open and overdue follow-ups the user may open, and of those the ones that are theirs."""
+def followup_counts(user: User, today: date, agencies: int = 10) -> FollowUpCounts:
+    """Open and overdue follow-ups the user may open, those of them that are theirs, and the overdue
+    by responsible agency (the first `agencies`): one scan, grouped by agency and summed here."""
     open_ones = (
         sa.select(FollowUp)
         .where(visible_clause(user, FollowUp), FollowUp.status.in_(OPEN_STATUSES))
         .subquery()
     )
-    overdue = open_ones.c.due_date < today_tokyo()
+    overdue = open_ones.c.due_date < today
+    due_soon = open_ones.c.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))
     mine = mine_clause(user, open_ones.c)
-    row = db.session.execute(
+    rows = db.session.execute(
         sa.select(
+            Agency.id,
+            Agency.name,
             sa.func.count(),
             sa.func.count().filter(overdue),
             sa.func.count().filter(mine),
             sa.func.count().filter(sa.and_(mine, overdue)),
-        ).select_from(open_ones)
-    ).one()
-    return FollowUpCounts(*row)
+            sa.func.count().filter(sa.and_(mine, due_soon)),
+        )
+        .select_from(open_ones)
+        .join(Agency, Agency.id == open_ones.c.responsible_agency_id)
+        .group_by(Agency.id, Agency.name, Agency.sort_order)
+        .order_by(Agency.sort_order, Agency.id)
+    ).all()
+    totals = [sum(column) for column in zip(*(row[2:] for row in rows), strict=True)] if rows else []
+    by_agency = sorted(((row[0], row[1], row[3]) for row in rows if row[3]), key=lambda row: -row[2])
+    return FollowUpCounts(*totals, overdue_by_agency=tuple(by_agency[:agencies]))
+
+
+def my_next_followups(user: User, today: date, limit: int = 5) -> tuple[list[FollowUp], list[FollowUp]]:
+    """The user's own overdue follow-ups and those due soon, the earliest first, `limit` of each:
+    one scan, ranked within each of the two."""
+    late = FollowUp.due_date < today
+    ranked = (
+        visible(user, FollowUp)
+        .where(
+            mine_clause(user),
+            FollowUp.status.in_(OPEN_STATUSES),
+            FollowUp.due_date <= today + timedelta(days=DUE_SOON_DAYS),
+        )
+        .add_columns(
+            sa.func.row_number()
+            .over(partition_by=late, order_by=(FollowUp.due_date, FollowUp.id))
+            .label("rank")
+        )
+        .subquery()
+    )
+    followup = aliased(FollowUp, ranked)
+    rows = db.session.scalars(
+        sa.select(followup)
+        .where(ranked.c.rank <= limit)
+        .options(joinedload(followup.responsible_agency), joinedload(followup.owner))
+        .order_by(followup.due_date, followup.id)
+    ).all()
+    return [f for f in rows if f.due_date < today], [f for f in rows if f.due_date >= today]
 
 
 # --- what the forms offer ------------------------------------------------------------------------
@@ -229,11 +283,12 @@ class FilterOptions:
     """What the list's filters and bulk actions offer, as plain rows: the page renders hundreds."""
 
     agencies: list  # (id, name)
-    users: list  # (id, name, agency name)
+    #: (id, name) of the filtered agency's people; the others' are loaded when an agency is chosen
+    users: list
     meetings: list  # (id, starts_at, title)
 
 
-def filter_options(council_id: int | None) -> FilterOptions:
+def filter_options(council_id: int | None, agency_id: int | None = None) -> FilterOptions:
     def of_council(query, column):
         return query if council_id is None else query.where(column == council_id)
 
@@ -242,11 +297,7 @@ def filter_options(council_id: int | None) -> FilterOptions:
             Agency.council_id, Agency.sort_order, Agency.id
         )
     ).all()
-    users = db.session.execute(
-        of_council(
-            sa.select(User.id, User.name, Agency.name).join(User.agency).where(User.active), Agency.council_id
-        ).order_by(Agency.sort_order, User.name)
-    ).all()
+    users = agency_people(agency_id) if agency_id in {agency.id for agency in agencies} else []
     # the latest meetings only: a council holds hundreds a year (case conferences); older ones are
     # reached from the meeting's own page, whose link sets the filter
     meetings = db.session.execute(
@@ -255,4 +306,13 @@ def filter_options(council_id: int | None) -> FilterOptions:
         .order_by(Meeting.starts_at.desc())
         .limit(MEETINGS_IN_FILTER)
     ).all()
-    return FilterOptions(list(agencies), list(users), list(meetings))
+    return FilterOptions(list(agencies), users, list(meetings))
+
+
+def agency_people(agency_id: int) -> list:
+    """(id, name) of an agency's active users: who may own its follow-ups."""
+    return list(
+        db.session.execute(
+            sa.select(User.id, User.name).where(User.agency_id == agency_id, User.active).order_by(User.name)
+        ).all()
+    )

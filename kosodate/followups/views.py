@@ -5,8 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..agencies.models import Agency
 from ..auth.models import Role, User
-from ..auth.redirects import safe_next_path
+from ..auth.redirects import back_path, safe_next_path
 from ..cases.models import Case
 from ..core import audit
 from ..core.access import can, get_for, get_or_404, permission_required, require
@@ -20,7 +21,15 @@ from ..meetings.models import Meeting
 from . import changes
 from .forms import BulkForm, CommentForm, FollowUpForm, StatusForm
 from .models import OPEN_STATUSES, FollowUp, FollowUpPriority, FollowUpStatus
-from .services import SORT_LABELS, SORTS, FollowUpFilter, filter_options, form_choices, list_followups
+from .services import (
+    SORT_LABELS,
+    SORTS,
+    FollowUpFilter,
+    agency_people,
+    filter_options,
+    form_choices,
+    list_followups,
+)
 
 bp = Blueprint("followups", __name__)
 
@@ -61,7 +70,7 @@ def _filter_from_args(args) -> FollowUpFilter:
 def list_view():
     filters = _filter_from_args(request.args)
     page = list_followups(current_user, filters)
-    options = filter_options(current_user.council_id)
+    options = filter_options(current_user.council_id, filters.agency_id)
     bulk_form = BulkForm() if can(current_user, "bulk", FollowUp) else None
     plan_items = visible_plan_items(current_user, current_user.council_id)
     return render_template(
@@ -79,6 +88,14 @@ def list_view():
     )
 
 
+@bp.get("/followups/owners")
+def owners():
+    """The people of an agency, for the owner pickers: loaded when an agency is chosen, so that no
+    page carries the whole council's list."""
+    agency = get_or_404(current_user, Agency, request.args.get("agency"))
+    return {"owners": [{"id": user_id, "name": name} for user_id, name in agency_people(agency.id)]}
+
+
 # --- create and edit -----------------------------------------------------------------------------
 
 
@@ -92,9 +109,7 @@ def _fill_choices(form: FollowUpForm, choices, user: User, case: Case | None = N
     owners = choices.users
     if case is not None:
         owners = [owner for owner in owners if owner.agency_id in case.team_agency_ids]
-    form.owner.choices = [(None, "（担当者なし）")] + [
-        (user.id, f"{user.name}（{user.agency.name}）") for user in owners
-    ]
+    form.owner.choices = [(None, "（担当者なし）")] + [(user.id, user.name) for user in owners]
     form.linked_agencies.choices = [(agency.id, agency.name) for agency in linked]
     form.source_meeting.choices = [(None, "（なし）")] + [
         (meeting.id, f"{meeting.starts_at:%Y-%m-%d} {meeting.public_title}") for meeting in choices.meetings
@@ -103,6 +118,21 @@ def _fill_choices(form: FollowUpForm, choices, user: User, case: Case | None = N
         (initiative.id, f"{initiative.lead_agency.name}：{initiative.title}")
         for initiative in choices.initiatives
     ]
+
+
+def _render_form(form: FollowUpForm, choices, status: int, **context):
+    """The form, its owner list narrowed to the chosen agency's people (any of the council's is
+    accepted on saving, and then checked against the agency)."""
+    agency_id = form.responsible_agency.data
+    form.owner.choices = [form.owner.choices[0]] + [
+        (user.id, user.name) for user in choices.users if user.agency_id == agency_id
+    ]
+    back = back_path(
+        url_for("followups.detail", followup_id=context["followup"].id)
+        if context.get("followup")
+        else url_for("followups.list_view")
+    )
+    return render_template("followups/form.html", form=form, back=back, **context), status
 
 
 def _data_from(form: FollowUpForm, choices, case: Case | None = None) -> changes.FollowUpData:
@@ -166,10 +196,9 @@ def create():
             flash("対応事項を登録しました。", "success")
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "followups/form.html", form=form, followup=None, meeting=meeting, case=case
-    ), status
+    return _render_form(
+        form, choices, 400 if request.method == "POST" else 200, followup=None, meeting=meeting, case=case
+    )
 
 
 @bp.route("/followups/<id:followup_id>/edit", methods=["GET", "POST"])
@@ -200,9 +229,7 @@ def edit(followup_id: int):
             _warn_past_due(followup)
             return redirect(url_for("followups.detail", followup_id=followup.id))
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render_template(
-        "followups/form.html", form=form, followup=followup, conflict=conflict, case=followup.case
-    ), status
+    return _render_form(form, choices, status, followup=followup, conflict=conflict, case=followup.case)
 
 
 def _load_form(form: FollowUpForm, followup: FollowUp) -> None:

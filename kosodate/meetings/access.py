@@ -11,7 +11,16 @@ and its date (`Meeting.public_title`). Its reminders go to the care team's agenc
 import sqlalchemy as sa
 
 from ..cases.access import is_lead, on_team_clause
-from ..core.access import Rule, can, council_clause, in_council, is_staff, register, visible_clause
+from ..core.access import (
+    Rule,
+    can,
+    council_clause,
+    in_council,
+    is_staff,
+    register,
+    runs_council,
+    visible_clause,
+)
 from .models import Attachment, Meeting
 
 
@@ -31,6 +40,8 @@ class MeetingRule(Rule):
     def allows(self, user, action: str, meeting: Meeting | None) -> bool:
         if meeting is None:
             return action == "create" and is_staff(user)
+        if action == "prepare":  # the secretariat's checks before the meeting (the dashboard's 会議前の確認)
+            return runs_council(user, meeting.council_id)
         if action != "edit":  # the meeting, its agenda, minutes and attachments
             return False
         hosts = user.agency_id is not None and meeting.host_agency_id == user.agency_id

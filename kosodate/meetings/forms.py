@@ -35,7 +35,7 @@ class MeetingForm(AppForm):
     place = StringField("場所", validators=[Length(max=300, message="場所は300文字以内で入力してください。")])
     host_agency = IdSelectField("主催機関", validators=[Optional()])
     secretariat_agency = IdSelectField("事務局", validators=[Optional()])
-    attendee_agencies = IdMultipleField("出席機関（複数選択可）", validators=[Optional()])
+    attendee_agencies = IdMultipleField("出席機関", validators=[Optional()])
     agenda = FieldList(FormField(AgendaItemForm), min_entries=AGENDA_BLANK_ROWS, max_entries=60)
     notes = TextAreaField("備考", validators=[Length(max=TEXT_MAX, message="備考が長すぎます。")])
     minutes = TextAreaField("議事録", validators=[Length(max=TEXT_MAX, message="議事録が長すぎます。")])

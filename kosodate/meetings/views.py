@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agencies.models import Agency, Council
 from ..agencies.services import visible_agencies
+from ..auth.redirects import back_path
 from ..cases.access_log import looked_at
 from ..cases.models import AccessKind, Case
 from ..cases.services import default_agenda
@@ -210,6 +211,14 @@ def _names_child(form: MeetingForm, case: Case | None) -> bool:
     return True
 
 
+def _render_form(form: MeetingForm, meeting: Meeting | None, case: Case | None):
+    default = url_for("meetings.detail", meeting_id=meeting.id) if meeting else url_for("meetings.list_view")
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "meetings/form.html", form=form, meeting=meeting, case=case, back=back_path(default)
+    ), status
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 def create():
     # ?case=…: a meeting of a case (a discharge conference), scheduled by its care team
@@ -233,9 +242,7 @@ def create():
         db.session.commit()
         flash("会議を登録しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
-        "meetings/form.html", form=form, meeting=None, case=case
-    ), 400 if request.method == "POST" else 200
+    return _render_form(form, None, case)
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
@@ -265,9 +272,7 @@ def edit(meeting_id: int):
         db.session.commit()
         flash("会議を更新しました。", "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
-        "meetings/form.html", form=form, meeting=meeting, case=meeting.case
-    ), 400 if request.method == "POST" else 200
+    return _render_form(form, meeting, meeting.case)
 
 
 @bp.post("/meetings/<id:meeting_id>/cancel")

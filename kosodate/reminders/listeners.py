@@ -7,11 +7,17 @@ from ..cases.events import emergency_member_added
 from ..core.time import datetime_ja, now
 from ..extensions import db
 from ..followups.events import followup_assigned
-from ..reports.events import report_reminder_requested, report_round_opened
+from ..reports.events import report_reminder_requested, report_reopened, report_round_opened
 from .messages import PREFIX, absolute
 from .models import ReminderKind
 from .outbox import enqueue, enqueue_message
-from .rules import assigned_reminders, case_emergency_reminders, report_reminder, waiting_agency_recipients
+from .rules import (
+    assigned_reminders,
+    case_emergency_reminders,
+    report_reminder,
+    report_returned_reminders,
+    waiting_agency_recipients,
+)
 
 
 def on_followup_assigned(followup, actor=None, **_):
@@ -56,6 +62,11 @@ def on_emergency_member_added(member, actor=None, **_):
     enqueue(case_emergency_reminders(member, now().isoformat()))
 
 
+def on_report_reopened(report, reason="", actor=None, **_):
+    db.session.flush()
+    enqueue(report_returned_reminders(report, reason, now().isoformat()))
+
+
 def connect_listeners() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     followup_assigned.connect(on_followup_assigned)
@@ -63,3 +74,4 @@ def connect_listeners() -> None:
     report_reminder_requested.connect(on_reminder_requested)
     account_locked.connect(on_account_locked)
     emergency_member_added.connect(on_emergency_member_added)
+    report_reopened.connect(on_report_reopened)

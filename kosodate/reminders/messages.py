@@ -37,6 +37,10 @@ def subject_of(reminder: Reminder) -> str:
         return f"{PREFIX}{lead}：{meeting.public_title}（{datetime_ja(meeting.starts_at)}）"
     if kind is ReminderKind.CASE_EMERGENCY:
         return f"{PREFIX}同意の範囲外の機関が緊急で支援チームに加わりました：{context['case'].code}"
+    if kind is ReminderKind.REPORT_RETURNED:
+        report = context["report"]
+        year = fiscal_year_label(report.fiscal_year)
+        return f"{PREFIX}{year}の進捗報告が差し戻されました：{report.initiative.title}"
     report_round = context["round"]
     year = fiscal_year_label(report_round.fiscal_year)
     return f"{PREFIX}{year}の進捗報告のお願い（期限 {date_ja(report_round.deadline)}）"
@@ -60,6 +64,8 @@ def links_of(reminder: Reminder) -> dict[str, str]:
             else f"/meetings/{meeting.id}"
         )
         return {"open": absolute(path)}
+    if "report" in context:
+        return {"open": absolute(f"/reports/{context['report'].id}/edit")}
     return {"open": absolute("/reports/mine")}
 
 

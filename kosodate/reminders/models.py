@@ -22,6 +22,7 @@ class ReminderKind(StrEnum):
     #: not a reminder: the notice to the owner of an account locked after failed sign-ins
     ACCOUNT_LOCKED = "account_locked"
     CASE_EMERGENCY = "case_emergency"
+    REPORT_RETURNED = "report_returned"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ KIND_LABELS = {
     ReminderKind.DAILY_DIGEST: "まとめメール",
     ReminderKind.ACCOUNT_LOCKED: "アカウントのロック（必ず送ります）",
     ReminderKind.CASE_EMERGENCY: "同意の範囲外の機関が緊急でケースの支援チームに加わったとき",
+    ReminderKind.REPORT_RETURNED: "自機関の進捗報告が差し戻されたとき（理由つき）",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)

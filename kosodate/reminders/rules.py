@@ -248,6 +248,15 @@ def report_reminder(report_round: ReportRound, occurrence: str, user: User | Non
     )  # fmt: skip
 
 
+def report_returned_reminders(report: ProgressReport, reason: str, stamp: str) -> list[Reminder]:
+    """At once, to the members of the report's agency (or its address), with the secretariat's reason."""
+    context = {"report": report, "reason": reason}
+    return [
+        Reminder(ReminderKind.REPORT_RETURNED, "progress_report", report.id, stamp, email, user, "", context)
+        for user, email in agency_recipients([report.initiative.lead_agency])
+    ]
+
+
 def assigned_reminders(followup: FollowUp, stamp: str) -> list[Reminder]:
     """At once, to the owner and the responsible agency's address."""
     reminders = []

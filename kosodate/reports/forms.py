@@ -1,6 +1,6 @@
 """Forms of the report rounds."""
 
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields import IntegerField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -35,8 +35,24 @@ class ReportForm(AppForm):
     progress = _text("（２）今年度の進捗状況について、実績や検討している内容")
     challenges = _text("（３）取組みを進める中で見えてきた課題")
     proposals = _text("（４）課題に対する考えうる解決策または関係機関と話し合いたいこと")
-    proposal_agencies = IdMultipleField("（４）で話し合いたい関係機関（複数選択可）", validators=[Optional()])
+    proposal_agencies = IdMultipleField("（４）で話し合いたい関係機関", validators=[Optional()])
     next_year_plan = _text("（５）来年度以降の取組み")
+
+
+class SubmitForm(AppForm):
+    """The confirmation of a submission: what the page showed, as a fingerprint."""
+
+    digest = HiddenField()
+
+
+class ReopenForm(AppForm):
+    reason = TextAreaField(
+        "差し戻す理由（担当機関にメールで伝え、履歴に残します）",
+        validators=[
+            DataRequired("差し戻す理由を入力してください。"),
+            Length(max=2000, message="理由は2,000文字以内で入力してください。"),
+        ],
+    )
 
 
 class RemindForm(AppForm):

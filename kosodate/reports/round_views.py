@@ -1,5 +1,7 @@
 """Report rounds: /reports/rounds (the secretariat's pages), /reports/mine and a report's form."""
 
+from collections import Counter
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..agencies.models import Council
 from ..agencies.services import visible_agencies
 from ..auth.models import User
+from ..auth.redirects import back_path
 from ..core.access import can, get_for, get_or_404, require, visible
 from ..core.args import id_arg
 from ..core.audit import AuditEvent
@@ -18,8 +21,8 @@ from ..initiatives.models import Category, Initiative
 from ..initiatives.services import visible_plan_items
 from ..meetings.models import Meeting
 from .columns import report_row_labels
-from .forms import OpenRoundForm, ProposalForm, RemindForm, ReportForm
-from .models import ProgressReport
+from .forms import OpenRoundForm, ProposalForm, RemindForm, ReopenForm, ReportForm, SubmitForm
+from .models import ProgressReport, ReportStatus
 from .rounds import (
     ReportData,
     RoundRefused,
@@ -30,8 +33,10 @@ from .rounds import (
     request_reminders,
     round_reports,
     save_report,
+    submit_report,
 )
 from .rounds_models import InitiativeProposal, ReminderRequest, ReportRound
+from .writing import REPORT_FIELDS, WritingState, content_digest, report_blank_rows, writing_states
 
 bp = Blueprint("report_rounds", __name__)
 
@@ -100,10 +105,14 @@ def round_page(round_id: int):
     ).all()
     remind_form = RemindForm()
     remind_form.agencies.choices = [(g.agency.id, g.agency.name) for g in groups if not g.all_submitted]
+    states = writing_states([report for group in groups for report in group.reports])
     return render_template(
         "reports/round.html",
         report_round=report_round,
         groups=groups,
+        states=states,
+        state_counts=Counter(states.values()),
+        writing_states=list(WritingState),
         requests=requests,
         proposals=proposals,
         runs=can(current_user, "run", report_round),
@@ -143,11 +152,13 @@ def mine():
         .where(ReportRound.council_id == current_user.council_id)
         .order_by(ReportRound.fiscal_year.desc())
     ).all()
-    return render_template("reports/mine.html", reports=reports, rounds=open_rounds)
+    return render_template(
+        "reports/mine.html", reports=reports, rounds=open_rounds, states=writing_states(list(reports))
+    )
 
 
 @bp.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
-def edit_report(report_id: int):
+def edit_report(report_id: int, reopen_form: ReopenForm | None = None, status: int = 200):
     report = get_for(current_user, "write", ProgressReport, report_id)
     form = ReportForm(obj=report if request.method == "GET" else None)
     agencies = {
@@ -156,7 +167,7 @@ def edit_report(report_id: int):
     form.proposal_agencies.choices = [(a.id, a.name) for a in agencies.values()]
     if request.method == "GET":
         form.proposal_agencies.data = [a.id for a in report.proposal_agencies]
-    if form.validate_on_submit():
+    if reopen_form is None and form.validate_on_submit():
         data = ReportData(
             progress=form.progress.data or "",
             challenges=form.challenges.data or "",
@@ -164,15 +175,16 @@ def edit_report(report_id: int):
             next_year_plan=form.next_year_plan.data or "",
             proposal_agencies=[agencies[i] for i in form.proposal_agencies.data or []],
         )
-        submit = request.form.get("action") == "submit"
         try:
-            save_report(current_user, report, data, submit)
+            save_report(current_user, report, data)
         except RoundRefused as refusal:
             db.session.rollback()
             flash(str(refusal), "error")
         else:
             db.session.commit()
-            flash("提出しました。" if submit else "下書きを保存しました。", "success")
+            if request.form.get("action") == "submit":  # saved as a draft; submitted once confirmed
+                return redirect(url_for("report_rounds.submit", report_id=report.id))
+            flash("下書きを保存しました。", "success")
             return redirect(url_for("report_rounds.edit_report", report_id=report.id))
     events = db.session.execute(
         sa.select(AuditEvent, User.name)
@@ -180,25 +192,69 @@ def edit_report(report_id: int):
         .where(AuditEvent.object_type == ProgressReport.__tablename__, AuditEvent.object_id == report.id)
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
+    status = 400 if form.errors else status
     return render_template(
         "reports/edit.html",
         report=report,
         form=form,
         labels=dict(report_row_labels(report.fiscal_year)),
         events=events,
-        action_form=FlaskForm(),
-    ), 400 if form.errors else 200
+        reopen_form=reopen_form or ReopenForm(),
+        back=back_path(
+            url_for("report_rounds.mine") if current_user.agency_id else url_for("report_rounds.rounds")
+        ),
+    ), status
+
+
+@bp.route("/reports/<id:report_id>/submit", methods=["GET", "POST"])
+def submit(report_id: int):
+    """What submitting will lock, and the button that does it: the confirmation works without
+    JavaScript, and submits only what the page showed."""
+    report = get_for(current_user, "write", ProgressReport, report_id)
+    edit = url_for("report_rounds.edit_report", report_id=report.id)
+    if report.status is ReportStatus.SUBMITTED:
+        flash("この報告は提出済みです。", "info")
+        return redirect(edit)
+    blank = report_blank_rows(report)
+    form = SubmitForm()
+    if form.validate_on_submit():
+        if form.digest.data != content_digest(report):
+            flash("確認の後に内容が変わりました。もう一度確認してから提出してください。", "error")
+            return redirect(url_for("report_rounds.submit", report_id=report.id))
+        try:
+            submit_report(current_user, report)
+        except RoundRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+            return redirect(edit)
+        db.session.commit()
+        flash("提出しました。", "success")
+        return redirect(edit)
+    if len(blank) == len(REPORT_FIELDS):
+        flash("（２）〜（５）がすべて空欄のため、提出できません。今年度の内容を書いてください。", "error")
+        return redirect(edit)
+    form.digest.data = content_digest(report)
+    return render_template(
+        "reports/submit.html",
+        report=report,
+        form=form,
+        blank=blank,
+        labels=dict(report_row_labels(report.fiscal_year)),
+    )
 
 
 @bp.post("/reports/<id:report_id>/reopen")
 def reopen(report_id: int):
     report = get_for(current_user, "reopen", ProgressReport, report_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return edit_report(report_id, reopen_form=form, status=400)
     try:
-        reopen_report(current_user, report)
+        reopen_report(current_user, report, form.reason.data.strip())
         db.session.commit()
-        flash("差し戻しました。担当機関が修正して再提出できます。", "success")
+        flash(
+            "差し戻しました。理由を担当機関にメールで伝えます。担当機関が修正して再提出できます。", "success"
+        )
     except RoundRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

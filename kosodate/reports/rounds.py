@@ -17,11 +17,10 @@ from ..core.time import now
 from ..extensions import db
 from ..initiatives.models import Category, Initiative, PlanItem
 from ..meetings.models import Meeting
-from .events import report_reminder_requested, report_round_opened
+from .events import report_reminder_requested, report_reopened, report_round_opened
 from .models import ProgressReport, ReportStatus
 from .rounds_models import InitiativeProposal, ProposalStatus, ReminderRequest, ReportRound
-
-CARRIED_NOTE = "【前年度の「来年度以降の取組み」より】\n"
+from .writing import REPORT_FIELDS, carried_start, report_blank_rows
 
 
 class RoundRefused(Exception):
@@ -77,15 +76,13 @@ def open_round(
 
 def _draft_for(initiative: Initiative, fiscal_year: int) -> ProgressReport:
     last_year = next((r for r in initiative.reports if r.fiscal_year == fiscal_year - 1), None)
-    start = CARRIED_NOTE + last_year.next_year_plan if last_year and last_year.next_year_plan.strip() else ""
+    start = carried_start(last_year.next_year_plan if last_year else None)
     return ProgressReport(
         initiative=initiative, fiscal_year=fiscal_year, progress=start, status=ReportStatus.DRAFT
     )
 
 
 # --- writing, submitting, reopening --------------------------------------------------------------
-
-REPORT_FIELDS = ("progress", "challenges", "proposals", "next_year_plan")
 
 
 @dataclass
@@ -97,9 +94,14 @@ class ReportData:
     proposal_agencies: list[Agency] = field(default_factory=list)
 
 
-def save_report(actor: User, report: ProgressReport, data: ReportData, submit: bool) -> None:
+def _refuse_if_submitted(report: ProgressReport) -> None:
     if report.status is ReportStatus.SUBMITTED:
         raise RoundRefused("提出済みの報告は変更できません。変更するには事務局に差し戻しを依頼してください。")
+
+
+def save_report(actor: User, report: ProgressReport, data: ReportData) -> dict:
+    """Save the draft; returns what changed (also kept in the report's history)."""
+    _refuse_if_submitted(report)
     before = {name: getattr(report, name) for name in REPORT_FIELDS}
     before_agencies = "、".join(a.name for a in report.proposal_agencies)
     for name in REPORT_FIELDS:
@@ -113,24 +115,37 @@ def save_report(actor: User, report: ProgressReport, data: ReportData, submit: b
     after_agencies = "、".join(a.name for a in report.proposal_agencies)
     if after_agencies != before_agencies:
         changes["proposal_agencies"] = [before_agencies, after_agencies]
-    if submit:
-        report.status = ReportStatus.SUBMITTED
-        report.submitted_at = now()
-        report.submitted_by_id = actor.id
-        changes["status"] = [ReportStatus.DRAFT.label, ReportStatus.SUBMITTED.label]
     report.updated_at = now()
-    audit.record("report.submit" if submit else "report.save", actor=actor, obj=report, changes=changes)
+    audit.record("report.save", actor=actor, obj=report, changes=changes)
+    return changes
 
 
-def reopen_report(actor: User, report: ProgressReport) -> None:
+def submit_report(actor: User, report: ProgressReport) -> None:
+    """Submit the stored draft: it is then locked until the secretariat reopens it. A report with
+    nothing of this year's in (2)–(5) is refused."""
+    _refuse_if_submitted(report)
+    if len(report_blank_rows(report)) == len(REPORT_FIELDS):
+        raise RoundRefused("（２）〜（５）がすべて空欄のため、提出できません。今年度の内容を書いてください。")
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now()
+    report.submitted_by_id = actor.id
+    report.updated_at = now()
+    audit.record(
+        "report.submit", actor=actor, obj=report,
+        changes={"status": [ReportStatus.DRAFT.label, ReportStatus.SUBMITTED.label]},
+    )  # fmt: skip
+
+
+def reopen_report(actor: User, report: ProgressReport, reason: str) -> None:
+    """Return a submitted report to its agency for changes; the reason goes to the agency by e-mail
+    and stays in the report's history."""
     if report.status is not ReportStatus.SUBMITTED:
         raise RoundRefused("この報告は提出されていません。")
     report.status = ReportStatus.DRAFT
     report.updated_at = now()
-    audit.record(
-        "report.reopen", actor=actor, obj=report,
-        changes={"status": [ReportStatus.SUBMITTED.label, ReportStatus.DRAFT.label]},
-    )  # fmt: skip
+    changes = {"status": [ReportStatus.SUBMITTED.label, ReportStatus.DRAFT.label], "reason": [None, reason]}
+    audit.record("report.reopen", actor=actor, obj=report, changes=changes)
+    report_reopened.send(report, reason=reason, actor=actor)
 
 
 # --- the secretariat's round page ----------------------------------------------------------------

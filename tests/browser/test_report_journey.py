@@ -17,7 +17,9 @@ def test_momiji_submits_her_fy2018_report_and_the_secretariat_downloads_it(
     expect(secretariat.get_by_role("heading", name="平成30年度 (2018年度)の進捗報告")).to_be_visible()
 
     nurse = logged_in_page(browser, live_server, "momiji@example.org")
-    nurse.get_by_role("link", name="自機関の進捗報告").click()
+    # her home page says what is due and leads to it
+    expect(nurse.get_by_test_id("mine-reports-left")).to_contain_text("自機関の未提出：2件（全2件）")
+    nurse.get_by_test_id("report-round").get_by_role("link", name="自機関の進捗報告").click()
     reports = nurse.get_by_test_id("my-reports")
     reports.get_by_role("row", name="小児訪問看護受け入れステーション増にむけた勉強会").filter(
         has_text="平成30年度"
@@ -26,7 +28,10 @@ def test_momiji_submits_her_fy2018_report_and_the_secretariat_downloads_it(
         "小児訪問看護の勉強会を3回開催し、延べ42名が参加した。"
     )
     nurse.get_by_label("（３）取組みを進める中で見えてきた課題").fill("参加ステーションが固定している。")
-    nurse.get_by_role("button", name="提出する").click()
+    nurse.get_by_role("button", name="提出する（確認へ）").click()
+    expect(nurse.get_by_test_id("submit-lock")).to_contain_text("変更できなくなります")
+    expect(nurse.get_by_test_id("submit-blank")).to_contain_text("（４）、（５）")
+    nurse.get_by_role("button", name="この内容で提出する").click()
     expect(nurse.get_by_test_id("report-status")).to_have_text("提出済み")
 
     secretariat.reload()

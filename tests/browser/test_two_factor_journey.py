@@ -36,11 +36,13 @@ def test_the_secretariat_enrols_and_signs_in_with_a_code(app, page: Page, live_s
     page.get_by_role("link", name="控えたので次へ進む").click()
     expect(page.get_by_test_id("current-user")).to_contain_text("厚木保健福祉事務所")
 
+    page.get_by_test_id("current-user").click()  # the account menu holds the logout
     page.get_by_role("button", name="ログアウト").click()
     sign_in_with_password(page, live_server)
     expect(page.get_by_role("heading", name="2段階認証")).to_be_visible()
     page.get_by_label("確認コード").fill(totp.at(now() + timedelta(seconds=30)))  # this step's is spent
     page.get_by_role("button", name="確認する").click()
     expect(page.get_by_test_id("current-user")).to_be_visible()
-    page.get_by_test_id("current-user").click()
+    page.get_by_test_id("current-user").click()  # the account menu opens
+    page.get_by_role("link", name="アカウント（2段階認証）").click()
     expect(page.get_by_test_id("two-factor-status")).to_contain_text("リカバリーコード残り10個")
