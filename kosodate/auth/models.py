@@ -98,6 +98,8 @@ class Invitation(db.Model):
     sending a new one deletes the earlier ones."""
 
     __tablename__ = "invitations"
+    #: ids are never reused (SQLite would reuse a deleted one): an e-mail names its invitation's id
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -66,7 +66,7 @@ def on_user_invited(user, token="", expires_at=None, invitation_id=None, **_):
         until=datetime_ja(expires_at),
         login=absolute("/login"),
     )
-    key = f"{ReminderKind.INVITATION.value}:invitation:{invitation_id}"
+    key = f"{ReminderKind.INVITATION.value}:invitation:{invitation_id}:user:{user.id}"
     subject = f"{PREFIX}利用者として登録しました。パスワードを設定してください"
     enqueue_message(key, ReminderKind.INVITATION, user, subject, body, about=("invitation", invitation_id))
 
