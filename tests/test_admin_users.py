@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from kosodate.agencies.models import Agency
 from kosodate.auth import invitations
-from kosodate.auth.models import Invitation, Role, User
+from kosodate.auth.models import Role, User
 from kosodate.auth.user_changes import UserData, UserRefused, invite_user
 from kosodate.core.audit import AuditEvent
 from kosodate.core.time import now
@@ -97,7 +97,7 @@ def test_the_secretariat_invites_a_nurse_who_sets_her_password_and_signs_in(app,
 
 
 def test_an_invitation_link_works_once_even_when_two_requests_race(app, demo):
-    nurse, token = invite_user(
+    _nurse, token = invite_user(
         user("admin@example.org"),
         "race@example.org",
         UserData("競争 太郎", Role.AGENCY_MEMBER, agency("厚木医師会")),
