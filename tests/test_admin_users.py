@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import recorded_statements
 from kosodate.agencies.models import Agency
 from kosodate.auth import invitations
 from kosodate.auth.models import Role, User
@@ -312,3 +313,22 @@ def test_a_user_of_a_member_agency_is_refused_the_pages(app, demo):
     assert client.get("/admin/users/new").status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status == OutboxStatus.QUEUED)) == 0  # fmt: skip
+
+
+def test_the_admin_lists_run_the_same_queries_for_few_users_or_many(app, login_as):
+    """No query per row: a user's agency, invitation and lock are loaded with the list."""
+    client = login_as(SECRETARIAT)
+
+    def queries(path: str) -> int:
+        with recorded_statements(db.engine) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    few = {path: queries(path) for path in ("/admin/users", "/admin/agencies")}
+    secretariat = user(SECRETARIAT)
+    for number in range(30):
+        new = UserData(f"利用者 {number}", Role.AGENCY_MEMBER, agency("厚木医師会"))
+        invite_user(secretariat, f"many{number}@example.org", new)
+        make_agency(secretariat.agency.council, f"追加の機関{number}")
+    db.session.commit()
+    assert {path: queries(path) for path in few} == few
