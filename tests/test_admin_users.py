@@ -332,3 +332,15 @@ def test_the_admin_lists_run_the_same_queries_for_few_users_or_many(app, login_a
         make_agency(secretariat.agency.council, f"追加の機関{number}")
     db.session.commit()
     assert {path: queries(path) for path in few} == few
+
+
+def test_an_invited_secretary_sets_up_two_factor_at_her_first_sign_in(app, demo):
+    app.config["KOSODATE_REQUIRE_2FA"] = True
+    data = UserData("事務局 二", Role.SECRETARIAT, agency("厚木保健福祉事務所"))
+    _secretary, token = invite_user(user("admin@example.org"), "jimukyoku2@example.org", data)
+    db.session.commit()
+    client = app.test_client()
+    form = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert post_form(client, f"/invitations/{token}", form, page="/login").headers["Location"] == "/login"
+    response = AuthActions(client).login("jimukyoku2@example.org", NEW_PASSWORD)
+    assert response.headers["Location"] == "/account/2fa"

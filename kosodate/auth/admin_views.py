@@ -20,12 +20,22 @@ from .user_lists import UserFilter, is_locked, list_users
 bp = Blueprint("user_admin", __name__)
 
 STATES = {"active": "利用中", "inactive": "利用停止"}
+ACTIONS = {
+    "deactivate": user_changes.deactivate,
+    "reactivate": user_changes.reactivate,
+    "reset-2fa": user_changes.reset_second_factor,
+    "invite": user_changes.invite_again,
+    "unlock": user_changes.unlock,
+}
+#: what the user is told when the action is done
 DONE = {
     "deactivate": "{name} さんを利用停止にしました。ログイン中のセッションも終了しました。",
     "reactivate": "{name} さんの利用を再開しました。",
     "reset-2fa": "{name} さんの2段階認証をリセットしました。次のログインで登録し直します。",
     "invite": "{name} さんに招待のメールを送り直しました。前のリンクは使えなくなりました。",
+    "unlock": "{name} さんのロックを解除しました。",
 }
+NOT_LOCKED = "{name} さんはロックされていません。"
 
 
 def _filters() -> UserFilter:
@@ -133,19 +143,8 @@ def _act(user: User):
         return redirect(url_for("user_admin.detail", user_id=user.id))
     action, name = form.action.data, user.name
     try:
-        if action == "unlock":
-            message = (
-                "{name} さんのロックを解除しました。" if user_changes.unlock(current_user, user) else None
-            )
-            message = message or "{name} さんはロックされていません。"
-        else:
-            {
-                "deactivate": user_changes.deactivate,
-                "reactivate": user_changes.reactivate,
-                "reset-2fa": user_changes.reset_second_factor,
-                "invite": user_changes.invite_again,
-            }[action](current_user, user)
-            message = DONE[action]
+        done = ACTIONS[action](current_user, user)
+        message = NOT_LOCKED if action == "unlock" and not done else DONE[action]
     except user_changes.UserRefused as refused:
         db.session.rollback()
         flash(str(refused), "error")
