@@ -88,10 +88,13 @@ def _embedded_defaults(app: Flask) -> None:
 
 
 def _domain_blueprints():
+    from .agencies.admin_views import bp as agency_admin
+    from .agencies.council_views import bp as council_admin
     from .agencies.views import bp as agencies
     from .audit_log.views import bp as audit_log
     from .auth.account_views import bp as account
-    from .auth.admin_views import bp as account_admin
+    from .auth.admin_views import bp as user_admin
+    from .auth.invitation_views import bp as invitations
     from .auth.views import bp as auth
     from .backups.views import bp as backups
     from .cases.log_views import bp as case_log
@@ -111,10 +114,13 @@ def _domain_blueprints():
     return (
         auth,
         account,
-        account_admin,
+        user_admin,
+        invitations,
         audit_log,
         dashboard,
         agencies,
+        agency_admin,
+        council_admin,
         initiatives,
         meetings,
         followups,

@@ -1,7 +1,7 @@
 """Imports every model so that the metadata is complete wherever it is needed."""
 
 from .agencies.models import Agency, Council
-from .auth.models import LoginThrottle, RecoveryCode, User
+from .auth.models import Invitation, LoginThrottle, RecoveryCode, User
 from .cases.models import (
     CareTeamMember,
     Case,
@@ -47,6 +47,7 @@ __all__ = [
     "Initiative",
     "InitiativeProposal",
     "Installation",
+    "Invitation",
     "LoginThrottle",
     "Meeting",
     "NotificationSetting",

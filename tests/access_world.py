@@ -15,6 +15,7 @@ from flask import url_for
 from werkzeug.datastructures import FileStorage
 
 from kosodate.agencies.models import Agency, Council
+from kosodate.auth import invitations
 from kosodate.auth.models import Role, User
 from kosodate.cases import changes as case_changes
 from kosodate.cases.models import CareRole, CareTeamMember, Case, CaseStatus
@@ -22,7 +23,7 @@ from kosodate.core.time import TOKYO, today_tokyo
 from kosodate.extensions import db
 from kosodate.feeds.services import new_address
 from kosodate.followups.models import FollowUp
-from kosodate.initiatives.models import Initiative
+from kosodate.initiatives.models import Initiative, PlanItem
 from kosodate.meetings.attachments import save_attachment
 from kosodate.meetings.models import Meeting, MeetingKind
 from kosodate.reminders.links import done_token
@@ -63,6 +64,11 @@ class World:
     member_id: int
     case_followup: FollowUp
     case_meeting: Meeting
+    #: a member of 厚木医師会 the admin pages act on (no role of the matrix), and the link of an
+    #: invitation not used yet, and one of the council's plan items
+    managed_user_id: int
+    invitation_token: str
+    plan_item_id: int
     emails: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: a write token of each role's user
     api_tokens: dict[str, str] = field(default_factory=dict)
@@ -91,6 +97,9 @@ class World:
             "filename": "css/app.css",
             "name": "kosodate-20260101-000000.tar.gz",
             "council_id": self.council.id,
+            "user_id": self.managed_user_id,
+            "invitation_token": self.invitation_token,
+            "plan_item_id": self.plan_item_id,
         }
 
     def url(self, app, endpoint: str, **values) -> str:
@@ -191,6 +200,10 @@ def build_world() -> World:
     feed = new_address(owner)
     case, note_id, file_id, member_id, case_followup, case_meeting = _case(owner, momiji, zama)
     owner_token = create_token(owner, "revoke me", "read").token
+    managed = make_user(doctors, email="managed@example.org")
+    invited = make_user(doctors, email="invited@example.org")
+    invitation_token = invitations.invite(invited, actor=secretariat)
+    plan_item = db.session.scalar(sa.select(PlanItem).where(PlanItem.council_id == council.id))
     emails = {
         "admin": ("admin@example.org", DEMO_PASSWORD),
         "secretariat": ("jimukyoku@example.org", DEMO_PASSWORD),
@@ -226,6 +239,9 @@ def build_world() -> World:
         member_id=member_id,
         case_followup=case_followup,
         case_meeting=case_meeting,
+        managed_user_id=managed.id,
+        invitation_token=invitation_token,
+        plan_item_id=plan_item.id,
     )
 
 

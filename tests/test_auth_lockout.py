@@ -153,23 +153,27 @@ def admin_client(app):
 def test_an_admin_sees_the_locked_accounts_and_unlocks_one(app, admin_client, member):
     for _ in range(5):
         answer(app.test_client(), NURSE, "wrong-password-123")
-    page = admin_client.get("/admin/accounts").get_data(as_text=True)
-    assert NURSE in page and "訪問 看護" in page
-    response = post_form(admin_client, "/admin/accounts", {"action": "unlock", "email": NURSE})
+    for _ in range(5):
+        answer(app.test_client(), "nobody@example.org", "wrong-password-123")
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "訪問 看護" in page and "ロック中" in page
+    # an address nobody has, being tried, is shown to admins
+    assert "nobody@example.org" in page.split('data-testid="locked-unknown"')[1]
+    user_page = f"/admin/users/{member.id}"
+    response = post_form(admin_client, user_page, {"action": "unlock"})
     assert response.status_code == 302
-    assert "nurse@example.org のロックを解除しました。" in admin_client.get("/admin/accounts").get_data(
-        as_text=True
-    )
+    assert "訪問 看護 さんのロックを解除しました。" in admin_client.get(user_page).get_data(as_text=True)
     assert answer(app.test_client(), NURSE, PASSWORD) == "signed in"
     unlocked = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "auth.unlocked"))
     assert (unlocked.object_type, unlocked.object_id) == ("users", member.id)
     assert unlocked.actor_id is not None
 
 
-def test_only_an_admin_opens_the_accounts_page(app, member):
+def test_an_agency_member_cannot_open_the_users_page(app, member):
     client = app.test_client()
     AuthActions(client).login(NURSE, PASSWORD)
-    assert client.get("/admin/accounts").status_code == 403
+    assert client.get("/admin/users").status_code == 403
+    assert client.get(f"/admin/users/{member.id}").status_code == 403
 
 
 def test_the_unlock_command(app, runner, client, member):

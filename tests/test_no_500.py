@@ -22,6 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import AnyConverter, IntegerConverter, RequestRedirect, Rule
 
 from kosodate import create_app
+from kosodate.agencies.models import Agency
 from kosodate.auth.models import User
 from kosodate.cases.changes import add_note, attach_file
 from kosodate.cases.models import CareTeamMember, Case
@@ -30,7 +31,7 @@ from kosodate.core.forms import AppForm, AppSubForm
 from kosodate.demo.loader import load_demo
 from kosodate.extensions import db
 from kosodate.followups.models import FollowUp
-from kosodate.initiatives.models import Initiative
+from kosodate.initiatives.models import Initiative, PlanItem
 from kosodate.meetings.models import Attachment, Meeting
 from kosodate.reminders.links import done_token
 from kosodate.reminders.models import OutboxMessage, OutboxStatus, ReminderKind
@@ -141,6 +142,7 @@ class World:
             "filename": "css/app.css",
             "name": "kosodate-20180228-090000.tar.gz",
             "feed_token": "no-such-feed",
+            "invitation_token": "no-such-invitation",
         }
 
     def missing_arguments(self, target: Target, role: str) -> set[str]:
@@ -273,7 +275,8 @@ class World:
 
 def _one_of_everything() -> dict[str, int]:
     """Ids of objects both roles can reach: もみじ's follow-up, initiative and report, a meeting of
-    the council, a report round with a proposal of もみじ, a failed e-mail."""
+    the council, a report round with a proposal of もみじ, a failed e-mail; for the admin pages a
+    user, an agency and a plan item that are not もみじ's (the admin's requests may change them)."""
     momiji = db.session.scalar(sa.select(User).where(User.email == "momiji@example.org"))
     secretariat = db.session.scalar(sa.select(User).where(User.email == "jimukyoku@example.org"))
     agency = momiji.agency
@@ -318,6 +321,9 @@ def _one_of_everything() -> dict[str, int]:
         "member_id": member.id,
         "note_id": note.id,
         "file_id": case_file.id,
+        "user_id": db.session.scalar(sa.select(User.id).where(User.email == "zama@example.org")),
+        "agency_id": db.session.scalar(sa.select(Agency.id).where(Agency.name == "厚木医師会")),
+        "plan_item_id": db.session.scalar(sa.select(PlanItem.id).order_by(PlanItem.number.desc())),
     }
 
 

@@ -44,7 +44,13 @@ def test_opening_a_round_asks_the_agencies_for_their_reports(login_as):
     recipients = db.session.scalars(
         sa.select(OutboxMessage.recipient_email).where(OutboxMessage.kind == ReminderKind.REPORT_REQUESTED)
     ).all()
-    assert sorted(recipients) == ["momiji@example.org", "msw@example.org", "zama@example.org"]
+    members = ["momiji@example.org", "msw@example.org", "zama@example.org"]
+    assert sorted(email for email in recipients if not email.endswith("@atsugi-demo.example.org")) == members
+    # an agency without members is asked at its contact address (the demo gives every agency one)
+    addresses = {email for email in recipients if email.endswith("@atsugi-demo.example.org")}
+    assert "ishikai@atsugi-demo.example.org" in addresses
+    with_members = {"momiji-station@atsugi-demo.example.org", "shiritsu-byouin@atsugi-demo.example.org"}
+    assert not addresses & with_members
 
 
 def test_reminders_run_and_outbox_send_commands(app, runner, demo):

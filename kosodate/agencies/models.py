@@ -71,6 +71,10 @@ class Agency(db.Model):
     municipality: Mapped[str | None] = mapped_column(sa.String(100))
     #: where reminders for the agency as a whole go (a shared inbox), optional
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    #: the agency's own web site (http or https)
+    website: Mapped[str | None] = mapped_column(sa.String(300))
     #: the council's order of agencies: the column order of the progress status list
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,11 +1,12 @@
-"""Who sees users and administers accounts: the council's members see each other's names (owners
-of follow-ups); unlocking accounts and resetting two-factor sign-in is the admin's."""
+"""Who sees users and administers them: the council's members see each other's names (owners of
+follow-ups); admins administer every user, the secretariat the users of its own council's agencies
+(never an admin) — /admin/users."""
 
 import sqlalchemy as sa
 
 from ..agencies.models import Agency
 from ..core.access import Rule, council_clause, in_council, register
-from ..core.roles import Role
+from ..core.roles import SECRETARIAT_ROLES, Role
 from .models import User
 
 
@@ -21,5 +22,14 @@ class UserRule(Rule):
         return other.id == user.id or in_council(user, other.council_id)
 
     def allows(self, user, action: str, other: User | None) -> bool:
-        # "unlock": accounts locked after failed sign-ins, and resetting a second factor
-        return action == "unlock" and user.role is Role.ADMIN
+        # "manage": invite, change, deactivate, unlock, reset two-factor sign-in (on the kind: the list)
+        if action != "manage":
+            return False
+        if other is None or user.role is Role.ADMIN:
+            return user.role in SECRETARIAT_ROLES
+        return (
+            user.role is Role.SECRETARIAT
+            and other.role is not Role.ADMIN
+            and other.council_id is not None
+            and other.council_id == user.council_id
+        )

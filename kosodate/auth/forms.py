@@ -1,7 +1,7 @@
-"""The sign-in forms: password, second-factor code, the password asked again, admin actions."""
+"""The sign-in forms: password, second-factor code, the password asked again."""
 
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from ..core.forms import AppForm
 from .passwords import MAX_LENGTH
@@ -43,10 +43,3 @@ class CodeForm(AppForm):
 class PasswordAgainForm(AppForm):
     password = _password_field()
     next = HiddenField()
-
-
-class AccountActionForm(AppForm):
-    """An admin's action on an account named by its e-mail (/admin/accounts)."""
-
-    action = HiddenField(validators=[AnyOf(("unlock", "reset_2fa"), message="操作が正しくありません。")])
-    email = _email_field()

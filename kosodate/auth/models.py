@@ -93,6 +93,29 @@ class RecoveryCode(db.Model):
         return f"<RecoveryCode {self.id} user={self.user_id} used={self.used_at is not None}>"
 
 
+class Invitation(db.Model):
+    """A link to set the first password, e-mailed to an invited user: usable once, until it expires;
+    sending a new one deletes the earlier ones."""
+
+    __tablename__ = "invitations"
+    #: ids are never reused (SQLite would reuse a deleted one): an e-mail names its invitation's id
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the link's random token (256 bits): the database alone cannot open the link
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} user={self.user_id} used={self.used_at is not None}>"
+
+
 class LoginThrottle(db.Model):
     """Failed sign-ins and locks of one account or client address (the database store; Redis
     holds the same when REDIS_URL is set)."""

@@ -43,6 +43,9 @@ def _agencies(council: Council):
             agency.kind,
             agency.municipality,
             agency.contact_email,
+            agency.phone,
+            agency.address,
+            agency.website,
             agency.sort_order,
             agency.active,
         )
@@ -314,7 +317,8 @@ EXPORT_KINDS = (
     ExportKind("agencies.csv", "関係機関", _agencies, (
         ("ID", "関係機関の番号"), ("名称", "機関名"), ("種別", "行政・医療機関・訪問看護など"),
         ("市町村", "所在の市町村"), ("連絡先メール", "機関あてのリマインダーの送り先"),
-        ("並び順", "進捗状況一覧の列の順"), ("有効", "いいえ は登録を止めた機関"))),
+        ("電話番号", ""), ("住所", ""), ("ウェブサイト", ""), ("並び順", "進捗状況一覧の列の順"),
+        ("有効", "いいえ は登録を止めた機関"))),
     ExportKind("users.csv", "利用者", _users, (
         ("ID", "利用者の番号"), ("氏名", "表示名"), ("メールアドレス", "ログインに使うアドレス"),
         ("役割", "事務局・コーディネーター・関係機関担当者"), ("所属機関ID", "関係機関のID"),

@@ -4,6 +4,7 @@ Every form subclasses `AppForm` (or `AppSubForm` inside a FormField): each text 
 control characters, and WTForms' own messages ("Not a valid integer value.") come in Japanese.
 """
 
+import re
 from datetime import date
 from enum import StrEnum
 
@@ -144,3 +145,20 @@ class IdMultipleField(SelectMultipleField):
         offered = {value for value, _label in self.choices}
         if any(value not in offered for value in self.data or []):
             raise ValidationError("選択肢にない値があります。一覧から選んでください。")
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?", re.IGNORECASE)
+
+
+def email_address(form, field) -> None:
+    """An e-mail address as people write them: something@domain.tld (WTForms' Email() would need
+    another library)."""
+    if field.data and not _EMAIL.fullmatch(field.data.strip()):
+        raise ValidationError("メールアドレスの形式が正しくありません（例: info@example.jp）。")
+
+
+def web_address(form, field) -> None:
+    """An http(s) address only: a javascript: or data: link would run when clicked."""
+    if field.data and not _WEB_ADDRESS.fullmatch(field.data.strip()):
+        raise ValidationError("http:// または https:// で始まるアドレスを入力してください。")

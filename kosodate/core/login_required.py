@@ -6,10 +6,10 @@ from flask_login import current_user
 from ..extensions import login_manager
 from .problems import is_api_request
 
-#: the one-click links of e-mails are authorised by their signed token, the calendar feed by the
-#: secret in its address, not by a session; the second sign-in step (/login/2fa, and /account/2fa
-#: for who must enrol first) and /logout check for themselves whom they serve (a half-signed-in
-#: visitor is anonymous everywhere else)
+#: the one-click links of e-mails are authorised by their signed token, the calendar feed and an
+#: invitation by the secret in their address, not by a session; the second sign-in step (/login/2fa,
+#: and /account/2fa for who must enrol first) and /logout check for themselves whom they serve (a
+#: half-signed-in visitor is anonymous everywhere else)
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.login_2fa",
@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "reminders.one_click",
     "feeds.feed",
+    "invitations.set_password",
 }
 
 

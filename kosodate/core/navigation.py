@@ -1,9 +1,10 @@
-"""The navigation bar's entries, by role: the main menu, the 管理 menu of the administrative pages,
-and the account menu (one's own settings, logout)."""
+"""The navigation bar's entries, by role or permission: the main menu, the 管理 menu of the
+administrative pages, and the account menu (one's own settings, logout)."""
 
 from flask import Flask, has_request_context
 from flask_login import current_user
 
+from .access import can
 from .roles import STAFF_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
@@ -20,10 +21,13 @@ NAV_ITEMS = (
     ("report_rounds.rounds", "進捗報告の依頼", STAFF_ROLES),
     ("agencies.list_agencies", "関係機関", ALL_ROLES),
 )
-#: the 管理 menu: pages that keep the installation running, folded away so the main menu fits
+#: the 管理 menu: pages that keep the installation running, folded away so the main menu fits;
+#: (endpoint, label, roles that see it, or the (action, kind) of the access rule that allows it)
 ADMIN_ITEMS = (
+    ("user_admin.index", "利用者", ("manage", "user")),
+    ("agency_admin.index", "関係機関の登録・編集", ("manage", "agency")),
+    ("council_admin.index", "連絡会議と項目", ("administer", "council")),
     ("audit_log.index", "操作の記録", frozenset({Role.ADMIN, Role.SECRETARIAT})),
-    ("account_admin.index", "アカウントのロック", frozenset({Role.ADMIN})),
     ("reminders.outbox", "メール送信状況", frozenset({Role.ADMIN})),
     ("backups.index", "バックアップ", frozenset({Role.ADMIN})),
 )
@@ -49,4 +53,11 @@ def register_navigation(app: Flask) -> None:
 
 
 def _of_role(items) -> list[tuple[str, str]]:
-    return [(endpoint, label) for endpoint, label, roles in items if current_user.role in roles]
+    return [(endpoint, label) for endpoint, label, who in items if _shown(who)]
+
+
+def _shown(who: frozenset[Role] | tuple[str, str]) -> bool:
+    if isinstance(who, tuple):
+        action, kind = who
+        return can(current_user, action, kind)
+    return current_user.role in who

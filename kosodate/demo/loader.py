@@ -122,6 +122,7 @@ def _load_council(data: dict) -> Council:
             name=item["name"],
             kind=AgencyKind(item["kind"]),
             municipality=item.get("municipality"),
+            contact_email=item.get("contact_email"),
             sort_order=order,
         )
         db.session.add(agency)

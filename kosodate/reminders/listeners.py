@@ -2,7 +2,7 @@
 
 from flask import render_template
 
-from ..auth.events import account_locked
+from ..auth.events import account_locked, user_invited
 from ..cases.events import emergency_member_added
 from ..core.time import datetime_ja, now
 from ..extensions import db
@@ -57,6 +57,20 @@ def on_account_locked(user, until=None, count=1, **_):
     )
 
 
+def on_user_invited(user, token="", expires_at=None, invitation_id=None, **_):
+    """The link to set the first password; a link of an earlier invitation is not sent any more."""
+    body = render_template(
+        "emails/invitation.txt",
+        user=user,
+        link=absolute(f"/invitations/{token}"),
+        until=datetime_ja(expires_at),
+        login=absolute("/login"),
+    )
+    key = f"{ReminderKind.INVITATION.value}:invitation:{invitation_id}:user:{user.id}"
+    subject = f"{PREFIX}利用者として登録しました。パスワードを設定してください"
+    enqueue_message(key, ReminderKind.INVITATION, user, subject, body, about=("invitation", invitation_id))
+
+
 def on_emergency_member_added(member, actor=None, **_):
     db.session.flush()
     enqueue(case_emergency_reminders(member, now().isoformat()))
@@ -73,5 +87,6 @@ def connect_listeners() -> None:
     report_round_opened.connect(on_round_opened)
     report_reminder_requested.connect(on_reminder_requested)
     account_locked.connect(on_account_locked)
+    user_invited.connect(on_user_invited)
     emergency_member_added.connect(on_emergency_member_added)
     report_reopened.connect(on_report_reopened)

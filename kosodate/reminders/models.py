@@ -23,6 +23,8 @@ class ReminderKind(StrEnum):
     ACCOUNT_LOCKED = "account_locked"
     CASE_EMERGENCY = "case_emergency"
     REPORT_RETURNED = "report_returned"
+    #: not a reminder: the link an invited user sets their first password with
+    INVITATION = "invitation"
 
     @property
     def label(self) -> str:
@@ -40,14 +42,14 @@ KIND_LABELS = {
     ReminderKind.ACCOUNT_LOCKED: "アカウントのロック（必ず送ります）",
     ReminderKind.CASE_EMERGENCY: "同意の範囲外の機関が緊急でケースの支援チームに加わったとき",
     ReminderKind.REPORT_RETURNED: "自機関の進捗報告が差し戻されたとき（理由つき）",
+    ReminderKind.INVITATION: "利用者としての招待（必ず送ります）",
 }
 #: the kinds a user may take as one daily digest instead of single e-mails
 DIGESTIBLE = (ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MEETING)
 #: the kinds a user may switch off on /settings/notifications (notices of security and emergencies are not)
+ALWAYS_SENT = (ReminderKind.ACCOUNT_LOCKED, ReminderKind.CASE_EMERGENCY, ReminderKind.INVITATION)
 SWITCHABLE = tuple(
-    kind
-    for kind in ReminderKind
-    if kind not in (ReminderKind.DAILY_DIGEST, ReminderKind.ACCOUNT_LOCKED, ReminderKind.CASE_EMERGENCY)
+    kind for kind in ReminderKind if kind is not ReminderKind.DAILY_DIGEST and kind not in ALWAYS_SENT
 )
 
 

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..auth.models import User
+from ..auth.models import Invitation, User
 from ..core.time import now, to_tokyo
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp
@@ -140,11 +140,20 @@ def enqueue(reminders: list[Reminder], moment: datetime | None = None) -> dict[R
     return counts
 
 
-def enqueue_message(key: str, kind: ReminderKind, user: User, subject: str, body_text: str) -> bool:
+def enqueue_message(
+    key: str,
+    kind: ReminderKind,
+    user: User,
+    subject: str,
+    body_text: str,
+    about: tuple[str, int] | None = None,
+) -> bool:
     """A message its sender wrote in full (not a reminder rule), e.g. the notice of a locked account:
-    stored once per key, whatever the user's notification settings. True when stored now."""
+    stored once per key, whatever the user's notification settings. `about`: the (type, id) of the
+    object it is about, when not the user. True when stored now."""
+    object_type, object_id = about or ("user", user.id)
     row = _values(
-        key, kind, (user, user.email), now(), object_type="user", object_id=user.id,
+        key, kind, (user, user.email), now(), object_type=object_type, object_id=object_id,
         subject=subject[:300], body_text=body_text,
     )  # fmt: skip
     return bool(_insert_ignoring_duplicates([row]))
@@ -184,6 +193,9 @@ def still_valid(row: OutboxMessage) -> bool:
             and meeting.starts_at.isoformat() == row.valid_for
             and meeting.starts_at > now()
         )
+    if row.kind is ReminderKind.INVITATION:  # not sent again, or used, meanwhile
+        invitation = db.session.get(Invitation, row.object_id)
+        return invitation is not None and invitation.used_at is None and invitation.expires_at > now()
     if row.kind is ReminderKind.REPORT_REQUESTED and row.valid_for:
         report_round = db.session.get(ReportRound, row.object_id)
         return report_round is not None and report_round.deadline.isoformat() == row.valid_for
