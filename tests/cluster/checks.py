@@ -1,5 +1,6 @@
 """What `make cluster-test` checks, one function per claim of the README; each prints its figures."""
 
+import http.client
 import os
 import re
 import subprocess
@@ -253,7 +254,7 @@ class Load:
                 try:
                     answer = client.get(path)
                     self.gets.append((time.monotonic(), answer.status, answer.upstream))
-                except OSError as error:
+                except (OSError, http.client.HTTPException) as error:  # refused, reset, cut short
                     self.gets.append((time.monotonic(), 0, str(error)))
 
     def write(self, tag: str) -> None:
@@ -269,7 +270,7 @@ class Load:
                     {"body": body, "csrf_token": self.csrf_token},
                 )
                 self.posts.append((body, answer.status))
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 self.posts.append((body, 0))
 
 
@@ -305,6 +306,8 @@ def web_node_killed(
         f"{len(after)} after: {len(retried)} retried on a by nginx), not 200: {len(failed)}",
     )
     report.check(not failed, "no GET was lost: nginx retried those node b could not answer")
+    if failed:
+        report.figure("failed GETs (status, upstream or error)", [get[1:] for get in failed[:5]])
 
     with database.connect() as connection:
         comments = FollowUpComment.__table__
