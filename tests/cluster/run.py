@@ -99,13 +99,13 @@ def main() -> int:
         for process in cluster.processes:
             print(f"\n--- {process.log.name} (last lines)\n{process.log_text()[-2000:]}")
     finally:
-        cluster.stop()
-        mailbox.stop()
-        database.dispose()
-        cluster.forget_redis_keys()
+        steps = [cluster.stop, mailbox.stop, database.dispose, cluster.forget_redis_keys]
         if not args.keep:
-            drop_database(args.database_url)
-            shutil.rmtree(work, ignore_errors=True)
+            steps += [
+                lambda: drop_database(args.database_url),
+                lambda: shutil.rmtree(work, ignore_errors=True),
+            ]
+        _clean_up(steps)
 
     elapsed = time.monotonic() - started
     if report.failures:
@@ -145,6 +145,15 @@ def overdue_followups(cluster: Cluster) -> tuple[int, set[str]]:
         followup_id = followup.id
         db.engine.dispose()
     return followup_id, expected
+
+
+def _clean_up(steps: list) -> None:
+    """Every step, whatever the others did (a database that never answered cannot be dropped)."""
+    for step in steps:
+        try:
+            step()
+        except Exception as error:  # reported, and the next step still runs
+            print(f"clean-up: {error}", file=sys.stderr)
 
 
 def _healthy(port: int) -> bool:
