@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 
-.PHONY: run test lint format bench
+.PHONY: run test lint format bench cluster-test
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed" if sys.version_info < (3, 11) else 0)'
@@ -42,3 +42,9 @@ format: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## cluster-test: nginx, two web nodes, two schedulers, PostgreSQL and Redis on loopback (README, "Production"); ~1 minute
+cluster-test: $(VENV)/.dev-installed
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(PY) -m tests.cluster.run $(CLUSTER_ARGS)

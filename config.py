@@ -47,7 +47,12 @@ def from_environment() -> dict:
         settings["SCHEDULER_EMBEDDED"] = os.environ["KOSODATE_EMBEDDED_SCHEDULER"] == "1"
     if os.environ.get("API_RATE_LIMIT"):
         settings["API_RATE_LIMIT"] = os.environ["API_RATE_LIMIT"]
-    for name in ("REMINDERS_INTERVAL_MINUTES", "OUTBOX_INTERVAL_SECONDS", "OUTBOX_LEASE_SECONDS"):
+    for name in (
+        "REMINDERS_INTERVAL_MINUTES",
+        "OUTBOX_INTERVAL_SECONDS",
+        "OUTBOX_LEASE_SECONDS",
+        "SCHEDULER_STANDBY_SECONDS",
+    ):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
     for name in ("BACKUP_DIR", "BACKUP_KEY"):
@@ -131,6 +136,8 @@ class BaseConfig:
     SCHEDULER_EMBEDDED = False
     REMINDERS_INTERVAL_MINUTES = 15
     OUTBOX_INTERVAL_SECONDS = 60
+    #: a scheduler on standby tries to become the active one this often (seconds)
+    SCHEDULER_STANDBY_SECONDS = 30
     #: a run that starts this late is still run (APScheduler's default, 1 s, skips it silently)
     SCHEDULER_MISFIRE_GRACE_SECONDS = 600
 

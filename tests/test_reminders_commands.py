@@ -1,5 +1,10 @@
 """Reminders caused by changes, the commands, the settings page, the scheduler's set-up and lock."""
 
+import signal
+import subprocess
+import sys
+import threading
+import time
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -9,7 +14,7 @@ from kosodate.agencies.models import Agency
 from kosodate.auth.models import User
 from kosodate.extensions import db
 from kosodate.reminders.models import NotificationSetting, OutboxMessage, ReminderKind
-from kosodate.reminders.scheduler import SchedulerLock, add_jobs, job_defaults, start_embedded
+from kosodate.reminders.scheduler import SchedulerLock, add_jobs, job_defaults, start_embedded, wait_for_lock
 from tests.conftest import csrf_token_from
 
 
@@ -106,3 +111,51 @@ def test_only_one_scheduler_holds_the_lock(app):
         first.release()
     assert second.acquire()
     second.release()
+
+
+def test_a_standby_scheduler_keeps_trying_and_takes_over(app):
+    active, standby = SchedulerLock(app), SchedulerLock(app)
+    assert active.acquire()
+    waiting = threading.Thread(target=wait_for_lock, args=(standby, 0.05), daemon=True)
+    waiting.start()
+    time.sleep(0.3)  # several tries, all refused
+    assert waiting.is_alive()
+    active.release()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()  # the standby holds the lock now
+    assert not SchedulerLock(app).acquire()
+    standby.release()
+
+
+HOLDER = """
+import sys, time
+from kosodate import create_app
+from kosodate.reminders.scheduler import SchedulerLock
+app = create_app("testing", instance_path=sys.argv[1], SQLALCHEMY_DATABASE_URI=sys.argv[2])
+lock = SchedulerLock(app)
+print("held" if lock.acquire() else "refused", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_scheduler_killed_with_sigkill_frees_the_lock(app):
+    """No clean release: PostgreSQL ends the dead process's session, the kernel its file lock."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, app.instance_path, url], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        standby = SchedulerLock(app)
+        assert not standby.acquire()
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        waiting = threading.Thread(target=wait_for_lock, args=(standby, 0.1), daemon=True)
+        waiting.start()
+        waiting.join(timeout=10)
+        assert not waiting.is_alive()
+        standby.release()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

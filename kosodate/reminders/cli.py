@@ -1,5 +1,6 @@
 """`reminders run`, `outbox send`, `scheduler run`."""
 
+import logging
 from datetime import datetime
 
 import click
@@ -58,5 +59,8 @@ def send_command():
 @scheduler_cli.command("run")
 def scheduler_command():
     """Run the reminders and the outbox on a timer (production: a process of its own)."""
+    # the jobs' own lines (what was queued and sent, standby and takeover) go to the journal
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     click.echo("scheduler: starting (waits on standby while another one is active)")
     run_blocking(current_app._get_current_object())

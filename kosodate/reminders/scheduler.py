@@ -135,12 +135,22 @@ def start_embedded(app: Flask) -> BackgroundScheduler | None:
     return scheduler
 
 
-def run_blocking(app: Flask, wait_seconds: int = 30) -> None:
+def wait_for_lock(lock: SchedulerLock, wait_seconds: float) -> None:
+    """Standby: try again every `wait_seconds` until the active scheduler is gone. PostgreSQL frees
+    the advisory lock as soon as the holder's connection closes (a process killed with -9 included),
+    the kernel frees the file lock when the holder dies."""
+    if lock.acquire():
+        return
+    log.info("another scheduler is active: standby, trying again every %s s", wait_seconds)
+    while not lock.acquire():
+        time.sleep(wait_seconds)
+
+
+def run_blocking(app: Flask) -> None:
     """`scheduler run`: wait on standby until this process holds the lock, then run the jobs."""
     lock = SchedulerLock(app)
-    while not lock.acquire():
-        log.warning("another scheduler is active: waiting %s s", wait_seconds)
-        time.sleep(wait_seconds)
+    wait_for_lock(lock, app.config["SCHEDULER_STANDBY_SECONDS"])
+    log.info("this scheduler is active (pid %s)", os.getpid())
     scheduler = BlockingScheduler(timezone=TOKYO, job_defaults=job_defaults(app))
     add_jobs(scheduler, app)
     try:
