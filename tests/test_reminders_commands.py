@@ -14,7 +14,14 @@ from kosodate.agencies.models import Agency
 from kosodate.auth.models import User
 from kosodate.extensions import db
 from kosodate.reminders.models import NotificationSetting, OutboxMessage, ReminderKind
-from kosodate.reminders.scheduler import SchedulerLock, add_jobs, job_defaults, start_embedded, wait_for_lock
+from kosodate.reminders.scheduler import (
+    SchedulerLock,
+    add_jobs,
+    check_lock,
+    job_defaults,
+    start_embedded,
+    wait_for_lock,
+)
 from tests.conftest import csrf_token_from
 
 
@@ -125,6 +132,34 @@ def test_a_standby_scheduler_keeps_trying_and_takes_over(app):
     assert not waiting.is_alive()  # the standby holds the lock now
     assert not SchedulerLock(app).acquire()
     standby.release()
+
+
+def test_an_active_scheduler_that_lost_its_lock_stops(app):
+    """A lock connection ended under it (here by pg_terminate_backend): a standby may be active, so
+    this one stops rather than run the nightly backup and purge a second time."""
+    lock = SchedulerLock(app)
+    assert lock.acquire()
+    scheduler = BackgroundScheduler()
+    scheduler.start()
+    lost = []
+    try:
+        check_lock(lock, scheduler, lost)
+        assert lock.still_held() and scheduler.running and not lost
+        if lock.connection is None:
+            return  # SQLite: the kernel's file lock lasts as long as the process
+        backend = lock.connection.scalar(sa.text("SELECT pg_backend_pid()"))
+        lock.connection.commit()
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        check_lock(lock, scheduler, lost)
+        assert lost and not scheduler.running
+        standby = SchedulerLock(app)
+        assert standby.acquire()  # free for the standby
+        standby.release()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        lock.connection = None  # its session is gone; nothing to release
 
 
 HOLDER = """

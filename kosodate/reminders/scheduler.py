@@ -62,6 +62,24 @@ class SchedulerLock:
             return False
         return True
 
+    def still_held(self) -> bool:
+        """False once the lock's connection is gone (the database restarted, a network cut, an
+        administrator's pg_terminate_backend): a standby may be active by then."""
+        if self.connection is None:
+            return self.file is not None  # the kernel keeps a file lock for as long as we live
+        try:
+            held = self.connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :key"
+                ),
+                {"key": ADVISORY_LOCK_KEY},
+            )
+            self.connection.commit()
+        except sa.exc.DBAPIError:
+            return False
+        return bool(held)
+
     def release(self) -> None:
         if self.connection is not None:
             # the pool keeps the session alive after close(): unlock explicitly
@@ -153,7 +171,21 @@ def run_blocking(app: Flask) -> None:
     log.info("this scheduler is active (pid %s)", os.getpid())
     scheduler = BlockingScheduler(timezone=TOKYO, job_defaults=job_defaults(app))
     add_jobs(scheduler, app)
+    lost = []
+    scheduler.add_job(check_lock, "interval", seconds=app.config["SCHEDULER_STANDBY_SECONDS"],
+                      args=[lock, scheduler, lost], id="lock_check")  # fmt: skip
     try:
         scheduler.start()
     finally:
         lock.release()
+    if lost:
+        # systemd starts the process again; it waits on standby behind the one now active
+        raise SystemExit("scheduler: the lock was lost, stopping")
+
+
+def check_lock(lock: SchedulerLock, scheduler, lost: list) -> None:
+    """Two active schedulers would run the nightly backup and purge twice: stop once the lock is lost."""
+    if not lock.still_held():
+        log.error("this scheduler no longer holds the lock: stopping")
+        lost.append(True)
+        scheduler.shutdown(wait=False)
