@@ -6,7 +6,7 @@ them; e-mails whose words are fixed when they are queued (the assignment, a retu
 a case emergency, a lockout, the daily digest) keep their stored subject and body.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from email.message import Message
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..core.access import can
 from ..core.time import now
 from ..extensions import db
+from ..feeds.ics import meeting_ics
 from ..followups.models import OPEN_STATUSES, FollowUp
 from ..meetings.models import Meeting
 from ..meetings.review import build_review
@@ -122,12 +123,36 @@ def review_counts(meeting: Meeting) -> dict[str, int]:
     return {"open": totals.unfinished, "overdue": totals.overdue, "done": totals.done}
 
 
-def compose(row: OutboxMessage, sender: str, targets: Targets, recipients: dict[int, User]) -> Message:
+@dataclass
+class Batch:
+    """What the rows of one batch refer to, loaded once for all of them."""
+
+    targets: Targets
+    recipients: dict[int, User]
+    #: a meeting's .ics, the same for each of its attendees
+    calendars: dict[int, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, rows: list[OutboxMessage]) -> "Batch":
+        return cls(load_targets(rows), load_recipients(rows))
+
+    def attachments(self, row: OutboxMessage) -> list[tuple[str, bytes, str]]:
+        """A "meeting coming" e-mail carries the meeting as an .ics, so one click puts it in a calendar."""
+        meeting = self.targets.get((row.object_type, row.object_id))
+        if row.kind is not ReminderKind.MEETING or meeting is None:
+            return []
+        if meeting.id not in self.calendars:
+            self.calendars[meeting.id] = meeting_ics(meeting)
+        return [(f"meeting-{meeting.id}.ics", self.calendars[meeting.id], "calendar")]
+
+
+def compose(row: OutboxMessage, sender: str, batch: Batch) -> Message:
     """The e-mail of a row: its stored text, or rendered now from its object."""
+    files = batch.attachments(row)
     if row.kind not in RENDERED_WHEN_SENT or row.body_text:
-        return build_email(row, sender, (row.subject, row.body_text, row.body_html))
-    user = recipients.get(row.recipient_user_id) if row.recipient_user_id is not None else None
+        return build_email(row, sender, (row.subject, row.body_text, row.body_html), files)
+    user = batch.recipients.get(row.recipient_user_id) if row.recipient_user_id is not None else None
     reminder = Reminder(
         row.kind, row.object_type, row.object_id, "", row.recipient_email, user, row.valid_for
     )
-    return build_email(row, sender, render(with_context(reminder, targets)))
+    return build_email(row, sender, render(with_context(reminder, batch.targets)), files)

@@ -10,9 +10,6 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 
 from ..core.time import date_ja, datetime_ja, fiscal_year_label
-from ..extensions import db
-from ..feeds.ics import meeting_ics
-from ..meetings.models import Meeting
 from .links import done_token
 from .models import ReminderKind
 from .rules import Reminder
@@ -86,9 +83,10 @@ def new_message_id() -> str:
     return make_msgid(domain=domain)
 
 
-def build_email(row, sender: str, content: tuple[str, str, str]) -> Message:
+def build_email(row, sender: str, content: tuple[str, str, str], files=()) -> Message:
     """UTF-8 text with an HTML alternative; the subject encoded (RFC 2047) so Japanese clients show it.
-    `content` is (subject, text, html); the row gives the envelope and the Message-ID.
+    `content` is (subject, text, html), `files` (file name, content, text/<subtype>); the row gives the
+    envelope and the Message-ID.
 
     Built with the classic MIME classes: the newer EmailMessage folds a Japanese subject by re-encoding
     it one character at a time (2 ms an e-mail, most of what sending cost); Header splits it at once."""
@@ -96,7 +94,6 @@ def build_email(row, sender: str, content: tuple[str, str, str]) -> Message:
     body = MIMEText(text, "plain", "utf-8")
     if html:
         body = MIMEMultipart("alternative", _subparts=[body, MIMEText(html, "html", "utf-8")])
-    files = attachments_for(row)
     message = MIMEMultipart("mixed", _subparts=[body]) if files else body
     for filename, file_content, subtype in files:
         part = MIMEText(file_content.decode("utf-8"), subtype, "utf-8")
@@ -108,14 +105,3 @@ def build_email(row, sender: str, content: tuple[str, str, str]) -> Message:
     message["Message-ID"] = row.message_id
     message["Auto-Submitted"] = "auto-generated"
     return message
-
-
-def attachments_for(row) -> list[tuple[str, bytes, str]]:
-    """Files sent with an outbox row, built when it is sent: (file name, content, text/<subtype>).
-    A "meeting coming" e-mail carries the meeting as an .ics, so one click puts it in a calendar."""
-    if row.kind is not ReminderKind.MEETING or row.object_type != "meeting":
-        return []
-    meeting = db.session.get(Meeting, row.object_id)
-    if meeting is None:
-        return []
-    return [(f"meeting-{meeting.id}.ics", meeting_ics(meeting), "calendar")]

@@ -23,7 +23,7 @@ from ..auth.models import User
 from ..core.time import now, to_tokyo
 from ..extensions import db
 from .backends import PermanentFailure, TemporaryFailure, backend
-from .composing import RENDERED_WHEN_SENT, compose, load_recipients, load_targets, still_valid, with_context
+from .composing import RENDERED_WHEN_SENT, Batch, compose, load_targets, still_valid, with_context
 from .messages import new_message_id, render
 from .models import DIGESTIBLE, NotificationSetting, OutboxMessage, OutboxStatus, ReminderKind
 from .rules import Reminder
@@ -243,10 +243,10 @@ def send_batch(batch_size: int | None = None, worker: str | None = None) -> Send
     if not rows:
         return result
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    targets, recipients = load_targets(rows), load_recipients(rows)
+    batch = Batch.load(rows)
     pending = []
     for row in rows:
-        if still_valid(row, targets, recipients):
+        if still_valid(row, batch.targets, batch.recipients):
             pending.append(row)
         else:
             row.status, row.lease_until = OutboxStatus.CANCELLED, None
@@ -254,7 +254,7 @@ def send_batch(batch_size: int | None = None, worker: str | None = None) -> Send
     try:
         with backend() as connection:
             for row in pending:
-                _deliver(connection, row, compose_or_fail(row, sender, targets, recipients), result)
+                _deliver(connection, row, compose_or_fail(row, sender, batch), result)
     except TemporaryFailure as failure:  # the server could not be reached: nothing of the rest is lost
         for row in pending:
             if row.status is OutboxStatus.SENDING:
@@ -265,11 +265,11 @@ def send_batch(batch_size: int | None = None, worker: str | None = None) -> Send
     return result
 
 
-def compose_or_fail(row: OutboxMessage, sender: str, targets, recipients) -> Message | None:
+def compose_or_fail(row: OutboxMessage, sender: str, batch: Batch) -> Message | None:
     """The e-mail, or None with the row marked failed: one that cannot be written must not hold up the
     batch, nor come back after every lease."""
     try:
-        return compose(row, sender, targets, recipients)
+        return compose(row, sender, batch)
     except Exception as error:  # a bug in a template or a rule: shown on /admin/outbox
         current_app.logger.exception("outbox %s: the e-mail could not be written", row.id)
         row.status, row.lease_until = OutboxStatus.FAILED, None
