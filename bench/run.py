@@ -102,6 +102,7 @@ def main() -> None:
 
 
 def run_database(kind: str, followups: int, duration: int) -> dict:
+    load_before = os.getloadavg()[0]
     # the app's files (the cached downloads) start empty, apart from other runs and other checkouts
     instance = WORK / f"instance-{kind}"
     shutil.rmtree(instance, ignore_errors=True)
@@ -136,6 +137,8 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         "date": date.today().isoformat(),
         "database": kind,
         "machine": _machine(url),
+        #: the 1-minute load average at the start and after the pages: other work shows in the figures
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "sizes": {**SIZES, "followups": followups},
         "generate_seconds": round(generate_seconds, 1),
         "worker_memory": memory,
@@ -486,6 +489,7 @@ def markdown(result: dict) -> str:
         "",
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, "
         f"Python {machine['python']}; "
+        f"load average {result['load'][0]} at the start, {result['load'][1]} after the pages; "
         f"{result['sizes']['followups']:,} follow-ups generated in {result['generate_seconds']} s; "
         f"web worker RSS {result['worker_memory']['rss_mb']} MB "
         f"(peak {result['worker_memory']['peak_rss_mb']} MB)"

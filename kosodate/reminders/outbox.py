@@ -16,7 +16,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..auth.models import User
@@ -62,19 +61,42 @@ def _existing(keys: list[str]) -> set[str]:
 def _insert_ignoring_duplicates(rows: list[dict]) -> set[str]:
     """Insert the rows whose key is not stored yet; returns the keys this call stored (another run
     at the same moment may have stored some of them first)."""
-    stored: set[str] = set()
     if not rows:
-        return stored
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        return set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _insert_postgresql(rows)
     statement = (
-        insert(OutboxMessage.__table__)
+        sqlite_insert(OutboxMessage.__table__)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.__table__.c.dedupe_key)
     )
+    stored: set[str] = set()
     for start in range(0, len(rows), EXISTING_CHUNK):
         stored.update(db.session.scalars(statement, rows[start : start + EXISTING_CHUNK]))
     return stored
+
+
+def _insert_postgresql(rows: list[dict]) -> set[str]:
+    """The same through psycopg's pipelined executemany: SQLAlchemy's one INSERT of a thousand VALUES
+    rows makes psycopg rewrite 19,000 placeholders per statement (3 of a pass's 4 seconds)."""
+    table = OutboxMessage.__table__
+    dialect = db.session.get_bind().dialect
+    names = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    # the names are the table's own columns (the keys of _values), never input
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"
+    )
+    pairs = list(zip(names, processors, strict=True))
+    values = [[process(row[name]) if process else row[name] for name, process in pairs] for row in rows]
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    cursor.executemany(sql, values, returning=True)
+    stored: set[str] = set()
+    while True:
+        stored.update(key for (key,) in cursor.fetchall())
+        if not cursor.nextset():
+            return stored
 
 
 def _values(
