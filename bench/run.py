@@ -69,6 +69,8 @@ class Measurement:
     queries_small: int | None = None
     #: the first request's time, in-process (for a download: drawing the file before it is cached)
     first_ms: float | None = None
+    #: the response's size in kB
+    kilobytes: float | None = None
     runs: dict[str, dict] = field(default_factory=dict)
 
 
@@ -123,9 +125,15 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         cookies = {role: _log_in(app_base, email) for role, email in targets["users"].items()}
         for page in PAGES:
             path = page.path.format(**targets)
-            status, queries, first_ms = counts[page.name]
+            status, queries, first_ms, kilobytes = counts[page.name]
             measurement = Measurement(
-                page.name, path, status, queries, small_counts.get(page.name, [0, None])[1], first_ms
+                page.name,
+                path,
+                status,
+                queries,
+                small_counts.get(page.name, [0, None])[1],
+                first_ms,
+                kilobytes,
             )
             if measurement.status == 200:
                 measurement.runs = _load(app_base + path, cookies[page.role], duration)
@@ -230,7 +238,8 @@ def _count_queries(url: str, floor_sql: Path | None) -> tuple[dict, dict[str, li
             with recorded_statements(db.engine) as statements:
                 response = clients[page.role].get(path)
             first_ms = round((time.perf_counter() - started) * 1000, 1)
-            counts[page.name] = [response.status_code, len(statements), first_ms]
+            kilobytes = round(len(response.get_data()) / 1000, 1)
+            counts[page.name] = [response.status_code, len(statements), first_ms, kilobytes]
             if floor_sql and page is PAGES[1]:
                 floor_sql.write_text(dump_statements(statements), encoding="utf-8")
         db.engine.dispose()
@@ -499,14 +508,14 @@ def markdown(result: dict) -> str:
         + ", ".join(f"{page['name']} drawn in {page['first_ms']:,.0f} ms" for page in drawn)
         + " at its first download, then served from the cache",
         "",
-        "| page | SQL queries (1,000 / all) | 1 client: median / p95 ms, req/s "
+        "| page | kB | SQL queries (1,000 / all) | 1 client: median / p95 ms, req/s "
         "| 8 clients: median / p95 ms, req/s | × floor (1 / 8) | p95 ÷ median (1 client) |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for page in pages:
         runs = page["runs"]
         if not runs:
-            lines.append(f"| {page['name']} | — | answered {page['status']} | | | |")
+            lines.append(f"| {page['name']} | | — | answered {page['status']} | | | |")
             continue
         queries = "" if page["queries"] is None else f"{page['queries_small']} / {page['queries']}"
         ratio = " / ".join(
@@ -514,7 +523,10 @@ def markdown(result: dict) -> str:
         )
         cells = [_run_cell(runs[c]) for c in ("c1", "c8")]
         tail = runs["c1"]["p95_ms"] / max(runs["c1"]["median_ms"], 0.1)
-        lines.append(f"| {page['name']} | {queries} | {cells[0]} | {cells[1]} | {ratio} | {tail:.2f} |")
+        size = "" if page.get("kilobytes") is None else f"{page['kilobytes']:,.0f}"
+        lines.append(
+            f"| {page['name']} | {size} | {queries} | {cells[0]} | {cells[1]} | {ratio} | {tail:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
