@@ -53,7 +53,10 @@ PAGES = [
     Page("review of the busiest liaison meeting", "/meetings/{meeting}/review", "secretariat"),
     Page("progress list (one council-year)", "/reports/progress?council={council}&fy={fy}", "secretariat"),
     Page("progress list, Excel", "/reports/progress.xlsx?council={council}&fy={fy}", "secretariat"),
+    Page("progress list, PDF", "/reports/progress.pdf?council={council}&fy={fy}", "secretariat"),
 ]
+#: the downloads whose first request draws the file (then served from the cache until it changes)
+DRAWN = ("progress list, Excel", "progress list, PDF")
 FLOOR = Page("floor (same SQL as /followups, bare template)", "/", "coordinator")
 
 
@@ -64,6 +67,10 @@ class Measurement:
     status: int
     queries: int | None = None
     queries_small: int | None = None
+    #: the first request's time, in-process (for a download: drawing the file before it is cached)
+    first_ms: float | None = None
+    #: the response's size in kB
+    kilobytes: float | None = None
     runs: dict[str, dict] = field(default_factory=dict)
 
 
@@ -97,14 +104,19 @@ def main() -> None:
 
 
 def run_database(kind: str, followups: int, duration: int) -> dict:
+    load_before = os.getloadavg()[0]
+    # the app's files (the cached downloads) start empty, apart from other runs and other checkouts
+    instance = WORK / f"instance-{kind}"
+    shutil.rmtree(instance, ignore_errors=True)
+    os.environ["KOSODATE_INSTANCE_PATH"] = str(instance)
     small_url = _fresh_database(kind, "small")
     _generate(small_url, SMALL_FOLLOWUPS)
     url = _fresh_database(kind, "large")
     generate_seconds = _generate(url, followups)
 
     floor_sql = WORK / f"floor-{kind}.json"
-    targets, counts = _count_queries(url, floor_sql)
     _, small_counts = _count_queries(small_url, None)
+    targets, counts = _count_queries(url, floor_sql)  # last: its downloads stay in the cache
     measurements = []
     with (
         _server("app:app", url) as app_base,
@@ -113,9 +125,15 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         cookies = {role: _log_in(app_base, email) for role, email in targets["users"].items()}
         for page in PAGES:
             path = page.path.format(**targets)
-            status, queries = counts[page.name]
+            status, queries, first_ms, kilobytes = counts[page.name]
             measurement = Measurement(
-                page.name, path, status, queries, small_counts.get(page.name, [0, None])[1]
+                page.name,
+                path,
+                status,
+                queries,
+                small_counts.get(page.name, [0, None])[1],
+                first_ms,
+                kilobytes,
             )
             if measurement.status == 200:
                 measurement.runs = _load(app_base + path, cookies[page.role], duration)
@@ -127,10 +145,12 @@ def run_database(kind: str, followups: int, duration: int) -> dict:
         "date": date.today().isoformat(),
         "database": kind,
         "machine": _machine(url),
+        #: the 1-minute load average at the start and after the pages: other work shows in the figures
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "sizes": {**SIZES, "followups": followups},
         "generate_seconds": round(generate_seconds, 1),
         "worker_memory": memory,
-        "reminders_run_seconds": _reminders_pass(url),
+        "reminders": _reminders_pass(url),
         "outbox_messages_per_s": _outbox_rate(url),
         "pages": [asdict(m) for m in measurements],
     }
@@ -212,9 +232,14 @@ def _count_queries(url: str, floor_sql: Path | None) -> tuple[dict, dict[str, li
             clients[role] = client
         for page in PAGES:
             path = page.path.format(**targets)
+            if page.name in DRAWN:  # time drawing the file, not reading it from an earlier run's cache
+                shutil.rmtree(Path(app.instance_path) / "exports", ignore_errors=True)
+            started = time.perf_counter()
             with recorded_statements(db.engine) as statements:
                 response = clients[page.role].get(path)
-            counts[page.name] = [response.status_code, len(statements)]
+            first_ms = round((time.perf_counter() - started) * 1000, 1)
+            kilobytes = round(len(response.get_data()) / 1000, 1)
+            counts[page.name] = [response.status_code, len(statements), first_ms, kilobytes]
             if floor_sql and page is PAGES[1]:
                 floor_sql.write_text(dump_statements(statements), encoding="utf-8")
         db.engine.dispose()
@@ -254,11 +279,32 @@ def _targets(db) -> dict:
     }
 
 
-def _reminders_pass(url: str) -> float:
-    """Seconds of one `reminders run` over all the follow-ups."""
+def _reminders_pass(url: str) -> dict[str, float]:
+    """Seconds of one reminders pass over all the follow-ups, as the scheduler runs it (in a process
+    that has the app loaded), and of the `reminders run` command with its start-up (a second pass,
+    which finds everything queued)."""
+    from kosodate import create_app
+    from kosodate.core.time import now
+    from kosodate.reminders.outbox import enqueue
+    from kosodate.reminders.rules import due_reminders
+
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="reminders")
+    with app.app_context():
+        from kosodate.extensions import db
+
+        started = time.perf_counter()
+        moment = now()
+        queued = enqueue(due_reminders(moment), moment)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        db.engine.dispose()
     started = time.perf_counter()
     _flask(url, "reminders", "run")
-    return round(time.perf_counter() - started, 2)
+    return {
+        "pass_seconds": round(elapsed, 2),
+        "queued": sum(queued.values()),
+        "command_seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def _outbox_rate(url: str, messages: int = 2000) -> float:
@@ -304,9 +350,12 @@ def _free_port() -> int:
 @contextmanager
 def _server(application: str, url: str, **extra):
     port = _free_port()
+    # the production settings (gc.freeze() in each worker), with the bench's port and quieter logs
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--workers",
             "2",
             "--bind",
@@ -442,32 +491,42 @@ def markdown(result: dict) -> str:
     machine = result["machine"]
     pages = result["pages"]
     floor = pages[-1]["runs"]
+    reminders = result["reminders"]
+    drawn = [page for page in pages if page["name"] in DRAWN and page.get("first_ms") is not None]
     lines = [
         f"#### {result['database']} {machine['database_version']} — {result['date']}",
         "",
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, "
         f"Python {machine['python']}; "
+        f"load average {result['load'][0]} at the start, {result['load'][1]} after the pages; "
         f"{result['sizes']['followups']:,} follow-ups generated in {result['generate_seconds']} s; "
         f"web worker RSS {result['worker_memory']['rss_mb']} MB "
         f"(peak {result['worker_memory']['peak_rss_mb']} MB)"
-        + f"; one `reminders run` pass {result['reminders_run_seconds']} s; "
-        f"`outbox send` {result['outbox_messages_per_s']} messages/s to a local aiosmtpd",
+        + f"; one reminders pass {reminders['pass_seconds']} s ({reminders['queued']:,} reminders queued; "
+        f"the `reminders run` command with its start-up {reminders['command_seconds']} s); "
+        f"`outbox send` {result['outbox_messages_per_s']} messages/s to a local aiosmtpd; "
+        + ", ".join(f"{page['name']} drawn in {page['first_ms']:,.0f} ms" for page in drawn)
+        + " at its first download, then served from the cache",
         "",
-        "| page | SQL queries (1,000 / all) | 1 client: median / p95 ms, req/s "
-        "| 8 clients: median / p95 ms, req/s | × floor (1 / 8) |",
-        "|---|---|---|---|---|",
+        "| page | kB | SQL queries (1,000 / all) | 1 client: median / p95 ms, req/s "
+        "| 8 clients: median / p95 ms, req/s | × floor (1 / 8) | p95 ÷ median (1 client) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for page in pages:
         runs = page["runs"]
         if not runs:
-            lines.append(f"| {page['name']} | — | answered {page['status']} | | |")
+            lines.append(f"| {page['name']} | | — | answered {page['status']} | | | |")
             continue
         queries = "" if page["queries"] is None else f"{page['queries_small']} / {page['queries']}"
         ratio = " / ".join(
             f"{runs[c]['median_ms'] / max(floor[c]['median_ms'], 0.1):.1f}" for c in ("c1", "c8")
         )
         cells = [_run_cell(runs[c]) for c in ("c1", "c8")]
-        lines.append(f"| {page['name']} | {queries} | {cells[0]} | {cells[1]} | {ratio} |")
+        tail = runs["c1"]["p95_ms"] / max(runs["c1"]["median_ms"], 0.1)
+        size = "" if page.get("kilobytes") is None else f"{page['kilobytes']:,.0f}"
+        lines.append(
+            f"| {page['name']} | {size} | {queries} | {cells[0]} | {cells[1]} | {ratio} | {tail:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -64,7 +64,11 @@ followup_agencies = sa.Table(
 class FollowUp(db.Model):
     __tablename__ = "followups"
     # the dashboard's and the reminders' query: a council's unfinished follow-ups by due date
-    __table_args__ = (sa.Index("ix_followups_council_status_due", "council_id", "status", "due_date"),)
+    __table_args__ = (
+        sa.Index("ix_followups_council_status_due", "council_id", "status", "due_date"),
+        #: the pre-meeting review: what was done in a council between two meetings
+        sa.Index("ix_followups_council_done_at", "council_id", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(sa.ForeignKey("councils.id"))

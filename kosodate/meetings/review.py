@@ -129,20 +129,29 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
         FollowUp.status == FollowUpStatus.DONE, FollowUp.done_at > review.since, FollowUp.done_at <= until
     )
     still_open = sa.and_(FollowUp.status.in_(OPEN_STATUSES), FollowUp.created_at <= until)
+    in_council = FollowUp.council_id == meeting.council_id
     review.preloaded = _preload_council(meeting.council_id)
-    # thousands of rows at prefecture scale: their agencies, users, initiatives and meetings are
-    # already in the session, so the rows are loaded without joins (many-to-ones come from the
-    # identity map)
+    # thousands of rows at prefecture scale: their agencies and initiatives are already in the session,
+    # their people and meetings are loaded next, so the rows are loaded without joins (many-to-ones
+    # come from the identity map)
     # each row comes with whether the viewer may open it (the follow-up rule, evaluated by the database)
     listed = visible_clause(viewer, FollowUp) if viewer is not None else sa.false()
     rows = db.session.execute(
         sa.select(FollowUp, listed.label("listed"))
-        .where(FollowUp.council_id == meeting.council_id, sa.or_(done_since, still_open))
+        # each branch of the OR on its own index: the done ones by (council, done_at), the open ones by
+        # (council, status, …) — not every follow-up of the council
+        .where(sa.or_(sa.and_(in_council, done_since), sa.and_(in_council, still_open)))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
         .options(selectinload(FollowUp.case).load_only(Case.id, Case.code))
     ).all()
-    # when the council's earlier meetings of this kind were held (preloaded): a follow-up is carried
-    # once per meeting
+    held_before = sa.and_(
+        Meeting.council_id == meeting.council_id,
+        Meeting.kind == meeting.kind,
+        Meeting.starts_at <= meeting.starts_at,
+        Meeting.cancelled_at.is_(None),
+    )
+    review.preloaded += _people_and_meetings_of([followup for followup, _listed in rows], held_before)
+    # when the council's earlier meetings of this kind were held: a follow-up is carried once per meeting
     held = sorted(
         obj.starts_at
         for obj in review.preloaded
@@ -184,18 +193,29 @@ def _followups(review: Review, viewer: User | None, until: datetime) -> None:
 
 
 def _preload_council(council_id: int) -> list:
-    """The council's agencies, users, initiatives (with plan items) and meetings, in five queries.
-    The caller keeps the list: the session's identity map holds objects only while they are referenced."""
+    """The council's agencies and initiatives (with plan items), in three queries. The caller keeps the
+    list: the session's identity map holds objects only while they are referenced."""
     return [
         *db.session.scalars(sa.select(Agency).where(Agency.council_id == council_id)),
-        *db.session.scalars(sa.select(User).join(User.agency).where(Agency.council_id == council_id)),
         *db.session.scalars(
             sa.select(Initiative)
             .where(Initiative.council_id == council_id)
             .options(joinedload(Initiative.plan_item), selectinload(Initiative.secondary_plan_items))
         ).unique(),
+    ]
+
+
+def _people_and_meetings_of(followups: list[FollowUp], held_before: sa.ColumnElement[bool]) -> list:
+    """The owners and closers the rows refer to, their source meetings and the earlier meetings of the
+    same kind (not the council's hundreds of meetings and users), in two queries whatever the rows."""
+    people = {f.owner_id for f in followups} | {f.done_by_id for f in followups}
+    sources = {f.source_meeting_id for f in followups}
+    return [
+        *db.session.scalars(sa.select(User).where(User.id.in_(people - {None}))),
         *db.session.scalars(
-            sa.select(Meeting).where(Meeting.council_id == council_id).options(MEETING_CASE_CODE)
+            sa.select(Meeting)
+            .where(sa.or_(Meeting.id.in_(sources - {None}), held_before))
+            .options(MEETING_CASE_CODE)
         ),
     ]
 

@@ -3,10 +3,12 @@
 MAIL_BACKEND chooses; a backend is used as a context manager: one connection for a batch.
 """
 
+import email
+import email.policy
 import smtplib
 import ssl
 from contextlib import contextmanager
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 
 from flask import current_app
@@ -40,7 +42,7 @@ class SMTPConnection:
         except (OSError, smtplib.SMTPException) as error:
             raise TemporaryFailure(f"メールサーバーに接続できません: {error}") from error
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             refused = self.smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
@@ -77,7 +79,7 @@ class FileConnection:
     def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
         (self.folder / f"{name}.eml").write_bytes(message.as_bytes())
 
@@ -86,14 +88,16 @@ class FileConnection:
 
 
 class MemoryConnection:
+    """Keeps each message as a receiver would read it (parsed back from its bytes)."""
+
     def __init__(self, store: list):
         self.store = store
 
     def open(self) -> None:
         pass
 
-    def send(self, message: EmailMessage) -> None:
-        self.store.append(message)
+    def send(self, message: Message) -> None:
+        self.store.append(email.message_from_bytes(message.as_bytes(), policy=email.policy.default))
 
     def close(self) -> None:
         pass

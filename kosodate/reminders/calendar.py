@@ -1,6 +1,7 @@
 """Business days in Japan: no reminder on a Saturday, a Sunday or a public holiday (jpholiday)."""
 
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 import jpholiday
 
@@ -9,6 +10,7 @@ from ..core.time import TOKYO
 SEND_AT = time(9, 0)
 
 
+@cache  # jpholiday computes a year's holidays on every call; a pass asks about the same days again and again
 def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and not jpholiday.is_holiday(day)
 

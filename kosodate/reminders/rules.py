@@ -20,7 +20,6 @@ from ..extensions import db
 from ..followups.models import OPEN_STATUSES, FollowUp
 from ..initiatives.models import Initiative
 from ..meetings.models import Meeting, MeetingKind, meeting_attendees
-from ..meetings.review import build_review
 from ..reports.models import ProgressReport, ReportStatus
 from ..reports.rounds_models import ReportRound
 from .calendar import business_day_after, business_day_on_or_after, business_day_on_or_before, send_moment
@@ -59,14 +58,6 @@ def latest_day(days: list[date], moment: datetime) -> date | None:
     return max(passed) if passed else None
 
 
-def _followup_recipient(followup: FollowUp) -> tuple[User | None, str | None]:
-    owner = followup.owner
-    if owner is not None and owner.active:
-        return owner, owner.email
-    contact = followup.responsible_agency.contact_email
-    return None, contact
-
-
 def due_soon_days(due: date) -> list[date]:
     return [
         business_day_on_or_before(due - timedelta(days=n))
@@ -88,44 +79,45 @@ def overdue_day(due: date, moment: datetime) -> date | None:
     return first
 
 
+def followup_reminder_day(due: date, moment: datetime) -> tuple[ReminderKind, date | None]:
+    """The kind and the day of a follow-up's latest reminder at the moment, from its due date alone."""
+    if due >= to_tokyo(moment).date():
+        return ReminderKind.DUE_SOON, latest_day(due_soon_days(due), moment)
+    return ReminderKind.OVERDUE, overdue_day(due, moment)
+
+
 def followup_reminders(moment: datetime) -> list[Reminder]:
+    """Only the columns the rule needs; the day is computed once per due date (a council's thousands of
+    open follow-ups share a few hundred dates). The e-mail is rendered when it is sent."""
     today = to_tokyo(moment).date()
-    followups = db.session.scalars(
-        sa.select(FollowUp)
-        .where(
-            FollowUp.status.in_(OPEN_STATUSES),
-            FollowUp.due_date.is_not(None),
-            FollowUp.due_date <= today + timedelta(days=LOOKAHEAD_DAYS),
-            FollowUp.created_at <= moment,
-        )
-        .options(
-            joinedload(FollowUp.owner), joinedload(FollowUp.responsible_agency), joinedload(FollowUp.case)
-        )
+    open_with_date = (
+        FollowUp.status.in_(OPEN_STATUSES),
+        FollowUp.due_date.is_not(None),
+        FollowUp.due_date <= today + timedelta(days=LOOKAHEAD_DAYS),
+        FollowUp.created_at <= moment,
+    )
+    rows = db.session.execute(
+        sa.select(FollowUp.id, FollowUp.due_date, FollowUp.owner_id, Agency.contact_email)
+        .join(Agency, Agency.id == FollowUp.responsible_agency_id)
+        .where(*open_with_date)
     ).all()
+    owner_ids = sa.select(FollowUp.owner_id).where(*open_with_date).distinct()
+    active_owners = sa.select(User).where(User.id.in_(owner_ids), User.active)
+    owners = {user.id: user for user in db.session.scalars(active_owners)}
+    days: dict[date, tuple[ReminderKind, date | None]] = {}
     reminders = []
-    for followup in followups:
-        user, email = _followup_recipient(followup)
+    for followup_id, due, owner_id, contact in rows:
+        user = owners.get(owner_id)
+        email = user.email if user is not None else contact
         if not email:
             continue
-        due = followup.due_date
-        if due >= today:
-            day, kind = latest_day(due_soon_days(due), moment), ReminderKind.DUE_SOON
-        else:
-            day, kind = overdue_day(due, moment), ReminderKind.OVERDUE
-        if day is None:
-            continue
-        reminders.append(
-            Reminder(
-                kind,
-                "followup",
-                followup.id,
-                day.isoformat(),
-                email,
-                user,
-                due.isoformat(),
-                {"followup": followup},
+        if due not in days:
+            days[due] = followup_reminder_day(due, moment)
+        kind, day = days[due]
+        if day is not None:
+            reminders.append(
+                Reminder(kind, "followup", followup_id, day.isoformat(), email, user, due.isoformat())
             )
-        )
     return reminders
 
 
@@ -180,21 +172,16 @@ def meeting_reminders(moment: datetime) -> list[Reminder]:
         day = latest_day([business_day_on_or_before(start - timedelta(days=digest_days))], moment)
         recipients = [user for council_id, user in secretariats if council_id == meeting.council_id]
         if day is not None and recipients:
-            context = {"meeting": meeting, "counts": review_counts(meeting)}
             for user in recipients:
-                reminders.append(_meeting_reminder(ReminderKind.MEETING_DIGEST, meeting, day, user, context))
+                reminders.append(
+                    _meeting_reminder(ReminderKind.MEETING_DIGEST, meeting, day, user, {"meeting": meeting})
+                )
     return reminders
 
 
 def _meeting_reminder(kind: ReminderKind, meeting: Meeting, day: date, user: User, context: dict) -> Reminder:
     valid_for = meeting.starts_at.isoformat()
     return Reminder(kind, "meeting", meeting.id, day.isoformat(), user.email, user, valid_for, context)
-
-
-def review_counts(meeting: Meeting) -> dict[str, int]:
-    """The numbers at the top of the meeting's review, for the secretariat's digest."""
-    totals = build_review(meeting, viewer=None).totals
-    return {"open": totals.unfinished, "overdue": totals.overdue, "done": totals.done}
 
 
 def report_deadline_reminders(moment: datetime) -> list[Reminder]:
