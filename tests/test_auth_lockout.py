@@ -106,6 +106,28 @@ def test_the_lock_ends_after_15_minutes_and_the_next_one_lasts_30(client, member
     assert answer(client, NURSE, PASSWORD) == "signed in"
 
 
+def test_counts_and_locks_are_forgotten_once_they_no_longer_count(app, client, member, time_machine):
+    """The hourly sweep keeps login_throttles small; it never shortens a lock or the doubling."""
+    time_machine.move_to(now(), tick=False)
+    for _ in range(5):
+        answer(client, NURSE, "wrong-password-123")  # the account locks; the address has 5
+    time_machine.shift(timedelta(minutes=16))
+    with app.app_context():
+        # the address's count is over with its window; the account's lock ended, but it is kept: the
+        # next lock within a day lasts twice as long
+        assert lockout.forget_stale() == 1
+        db.session.commit()
+        assert db.session.scalars(sa.select(LoginThrottle.kind)).all() == ["account"]
+    answer(client, "nobody@example.org", "wrong-password-123")  # a new window for the address
+    time_machine.shift(timedelta(days=1))
+    with app.app_context():
+        # the lock forgotten a day after it ended; the unknown account's count and the address's are over
+        assert lockout.forget_stale() == 3
+        db.session.commit()
+        assert db.session.scalars(sa.select(LoginThrottle.key)).all() == []
+    assert answer(client, NURSE, PASSWORD) == "signed in"
+
+
 def test_repeated_locks_double_up_to_a_day(app):
     assert [lockout.lock_duration(n) for n in (1, 2, 3, 4, 7, 8, 20)] == [
         timedelta(minutes=15), timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2),

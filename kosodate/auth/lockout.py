@@ -95,6 +95,12 @@ def succeeded(email: str) -> None:
     throttle.store().reset(ACCOUNT, normalise_email(email))
 
 
+def forget_stale() -> int:
+    """Drop the counts whose window is over and the locks forgotten a day after they ended."""
+    moment = now()
+    return throttle.store().forget_stale(moment - _window(), moment - FORGET_LOCKS_AFTER)
+
+
 def _user(key: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == key))
 

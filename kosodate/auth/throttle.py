@@ -61,6 +61,9 @@ class ThrottleStore(Protocol):
     def locked(self, kind: str, moment: datetime) -> list[tuple[str, datetime]]:
         """The keys locked now, with the end of their lock, soonest first."""
 
+    def forget_stale(self, window_started_before: datetime, locked_until_before: datetime) -> int:
+        """Remove what no longer counts (a window that is over, a lock that is forgotten); how many."""
+
 
 class DatabaseStore:
     """Rows of `login_throttles`, written in the request's transaction."""
@@ -152,6 +155,19 @@ class DatabaseStore:
             .order_by(LoginThrottle.locked_until, LoginThrottle.key)
         )
         return [(row.key, row.locked_until) for row in rows]
+
+    def forget_stale(self, window_started_before: datetime, locked_until_before: datetime) -> int:
+        # each address a password was ever guessed from would otherwise stay a row for ever
+        removed = db.session.execute(
+            sa.delete(LoginThrottle).where(
+                LoginThrottle.window_started_at <= window_started_before,
+                sa.or_(
+                    LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= locked_until_before
+                ),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return removed.rowcount
 
 
 def _guarded(method):
@@ -250,6 +266,9 @@ class RedisStore:
             (key, datetime.fromtimestamp(score, UTC))
             for key, score in self.redis.zrange(name, 0, -1, withscores=True)
         ]
+
+    def forget_stale(self, window_started_before: datetime, locked_until_before: datetime) -> int:
+        return 0  # each key expires by itself
 
 
 def _milliseconds(span: timedelta) -> int:

@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from ..auth.lockout import forget_stale
 from ..backups.jobs import add_backup_jobs
 from ..cases.retention import run_purge
 from ..core.time import TOKYO, now
@@ -112,6 +113,10 @@ def run_sweep(app: Flask) -> None:
         removed = sweep_previews()
         if removed:
             log.info("removed %s unconfirmed import previews", removed)
+        forgotten = forget_stale()
+        db.session.commit()
+        if forgotten:
+            log.info("forgot %s sign-in failure counts and locks no longer in force", forgotten)
 
 
 def add_jobs(scheduler, app: Flask) -> None:
