@@ -21,6 +21,7 @@ def logged_in_page(browser: Browser, base_url: str, email: str) -> Page:
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_test_id("current-user")).to_be_visible()
+    page.wait_for_load_state("load")  # the styles and app.js too: layout checks measure the page
     return page
 
 
