@@ -110,8 +110,9 @@ def _sign_in_outcome(answer: Answer) -> str:
 def schedulers(
     cluster: Cluster, report: Report, mailbox: Mailbox, database: sa.Engine, expected: set[str]
 ) -> None:
-    """One active scheduler; kill -9 it in the middle of a delivery; the standby takes over and
-    every e-mail arrives once."""
+    """One active scheduler; kill -9 it in the middle of a delivery; the standby takes over, every
+    e-mail arrives, and only what the dead sender had delivered of its batch without recording it yet
+    arrives twice (the lease's guarantee, counted as uncertain)."""
     report.section("exactly one scheduler is active; kill -9 of it, the standby takes over")
     settings = {
         "SCHEDULER_STANDBY_SECONDS": "2",
@@ -169,16 +170,24 @@ def schedulers(
         f"received {sum(received.values())}, {len(received)} distinct Message-IDs; "
         f"all sent {drained:.1f} s after the kill",
     )
+    report.check(len(sent) == len(rows) and not never and not unknown, "every e-mail arrived (by Message-ID)")
+    # a batch's outcomes are committed together: what the dead sender delivered of its batch comes again
+    uncertain = {row.message_id for row in sent if row.uncertain}
+    report.figure(
+        "twice",
+        f"{len(twice)} (delivered by a before the kill, its batch not yet recorded; at most "
+        f"{delivered_before}, and each counted as uncertain: {len(set(twice) & uncertain)})",
+    )
     report.check(
-        len(sent) == len(rows) and not twice and not never and not unknown,
-        "every e-mail arrived exactly once (by Message-ID)",
+        all(count == 2 for count in twice.values())
+        and set(twice) <= uncertain
+        and len(twice) <= delivered_before,
+        "nothing else arrived twice: only the killed sender's unrecorded batch, counted as uncertain",
     )
     missing = expected - {row.dedupe_key for row in sent}
     report.check(not missing, f"all {len(expected)} reminders due at the start were sent")
-    if twice or never or unknown or missing:
-        report.figure(
-            "twice / never / unknown / missing", (twice, never[:5], list(unknown)[:5], sorted(missing)[:5])
-        )
+    if never or unknown or missing:
+        report.figure("never / unknown / missing", (never[:5], list(unknown)[:5], sorted(missing)[:5]))
 
 
 def _unfinished(database: sa.Engine) -> int:
