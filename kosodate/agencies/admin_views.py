@@ -5,9 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.access import can, get_for, permission_required, visible
+from ..core.refusals import commit_unless_refused
 from ..core.roles import Role
 from ..extensions import db
-from .changes import AgencyData, AgencyRefused, create_agency, update_agency
+from .changes import AgencyData, create_agency, update_agency
 from .forms import AgencyForm
 from .models import Agency, AgencyKind, Council
 from .services import visible_agencies
@@ -57,13 +58,10 @@ def create():
         if council is None:
             form.council.errors.append("連絡会議を選んでください。")
         else:
-            try:
-                agency = create_agency(current_user, council, _data(form))
-            except AgencyRefused as refused:
-                db.session.rollback()
-                getattr(form, refused.field).errors.append(str(refused))
-            else:
-                db.session.commit()
+            created, agency = commit_unless_refused(
+                form, lambda: create_agency(current_user, council, _data(form))
+            )
+            if created:
                 flash(f"「{agency.name}」を登録しました。", "success")
                 return redirect(url_for("agency_admin.index"))
     status = 400 if request.method == "POST" else 200
@@ -76,13 +74,8 @@ def edit(agency_id: int):
     form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
     del form.council
     if form.validate_on_submit():
-        try:
-            changes = update_agency(current_user, agency, _data(form))
-        except AgencyRefused as refused:
-            db.session.rollback()
-            getattr(form, refused.field).errors.append(str(refused))
-        else:
-            db.session.commit()
+        saved, changes = commit_unless_refused(form, lambda: update_agency(current_user, agency, _data(form)))
+        if saved:
             flash(f"「{agency.name}」を保存しました。" if changes else "変更はありませんでした。", "success")
             return redirect(url_for("agency_admin.index"))
     status = 400 if request.method == "POST" else 200

@@ -6,16 +6,13 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 
 from ..core import audit
+from ..core.refusals import Refused
 from ..extensions import db
 from .models import Agency, AgencyKind, Council
 
 
-class AgencyRefused(ValueError):
-    """A change that cannot be made; the message is for the user, next to the form's `field`."""
-
-    def __init__(self, message: str, field: str = "name"):
-        super().__init__(message)
-        self.field = field
+class AgencyRefused(Refused):
+    """A change of a council or an agency that cannot be made (next to its name unless told)."""
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,18 @@ from flask_login import current_user
 
 from ..core.access import get_for, get_or_404, permission_required, visible
 from ..core.forms import AppForm
+from ..core.refusals import commit_unless_refused
 from ..extensions import db
 from ..initiatives.forms import PlanItemForm, PlanItemMoveForm
 from ..initiatives.models import Category, PlanItem
 from ..initiatives.plan_item_changes import (
     PlanItemData,
-    PlanItemRefused,
     add_plan_item,
     move_plan_item,
     plan_items,
     update_plan_item,
 )
-from .changes import AgencyRefused, CouncilData, create_council, update_council
+from .changes import CouncilData, create_council, update_council
 from .forms import CouncilForm
 from .models import Agency, Council
 
@@ -40,13 +40,10 @@ def _plan_item_data(form: PlanItemForm) -> PlanItemData:
 def index():
     form = CouncilForm()
     if form.validate_on_submit():
-        try:
-            council = create_council(current_user, _council_data(form))
-        except AgencyRefused as refused:
-            db.session.rollback()
-            form.name.errors.append(str(refused))
-        else:
-            db.session.commit()
+        created, council = commit_unless_refused(
+            form, lambda: create_council(current_user, _council_data(form))
+        )
+        if created:
             flash(f"「{council.name}」を作りました。項目と関係機関を登録してください。", "success")
             return redirect(url_for("council_admin.detail", council_id=council.id))
     councils = list(db.session.scalars(visible(current_user, Council).order_by(Council.id)))
@@ -85,13 +82,10 @@ def detail(council_id: int):
         return _detail_page(council)
     form = CouncilForm()
     if form.validate_on_submit():
-        try:
-            changes = update_council(current_user, council, _council_data(form))
-        except AgencyRefused as refused:
-            db.session.rollback()
-            form.name.errors.append(str(refused))
-        else:
-            db.session.commit()
+        saved, changes = commit_unless_refused(
+            form, lambda: update_council(current_user, council, _council_data(form))
+        )
+        if saved:
             flash("保存しました。" if changes else "変更はありませんでした。", "success")
             return redirect(url_for("council_admin.detail", council_id=council.id))
     return _detail_page(council, council_form=form, status=400)
@@ -102,13 +96,10 @@ def add_item(council_id: int):
     council = get_for(current_user, "administer", Council, council_id)
     form = PlanItemForm()
     if form.validate_on_submit():
-        try:
-            item = add_plan_item(current_user, council, _plan_item_data(form))
-        except PlanItemRefused as refused:
-            db.session.rollback()
-            form.number.errors.append(str(refused))
-        else:
-            db.session.commit()
+        added, item = commit_unless_refused(
+            form, lambda: add_plan_item(current_user, council, _plan_item_data(form))
+        )
+        if added:
             flash(f"項目 {item.number}「{item.title}」を追加しました。", "success")
             return redirect(url_for("council_admin.detail", council_id=council.id))
     return _detail_page(council, new_item_form=form, status=400)
@@ -127,13 +118,10 @@ def edit_item(council_id: int, plan_item_id: int):
     item = _plan_item(council, plan_item_id)
     form = PlanItemForm()
     if form.validate_on_submit():
-        try:
-            changes = update_plan_item(current_user, item, _plan_item_data(form))
-        except PlanItemRefused as refused:
-            db.session.rollback()
-            form.number.errors.append(str(refused))
-        else:
-            db.session.commit()
+        saved, changes = commit_unless_refused(
+            form, lambda: update_plan_item(current_user, item, _plan_item_data(form))
+        )
+        if saved:
             flash(
                 f"項目 {item.number} を保存しました。" if changes else "変更はありませんでした。", "success"
             )

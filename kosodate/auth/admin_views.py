@@ -8,6 +8,7 @@ from ..agencies.models import Agency
 from ..agencies.services import visible_agencies
 from ..core.access import get_for, permission_required
 from ..core.args import id_arg
+from ..core.refusals import commit_unless_refused
 from ..extensions import db
 from . import user_changes
 from .admin_forms import InviteForm, UserActionForm, UserForm
@@ -86,13 +87,11 @@ def invite():
     form = InviteForm(data={"role": Role.AGENCY_MEMBER.value}) if request.method == "GET" else InviteForm()
     offered = _offer(form)
     if form.validate_on_submit():
-        try:
-            user, _token = user_changes.invite_user(current_user, form.email.data, _data(form, offered))
-        except user_changes.UserRefused as refused:
-            db.session.rollback()
-            getattr(form, refused.field).errors.append(str(refused))
-        else:
-            db.session.commit()
+        invited, result = commit_unless_refused(
+            form, lambda: user_changes.invite_user(current_user, form.email.data, _data(form, offered))
+        )
+        if invited:
+            user, _token = result
             flash(
                 f"{user.name} さん（{user.email}）に招待のメールを送りました。リンクは72時間有効です。",
                 "success",
@@ -115,13 +114,10 @@ def detail(user_id: int):
         form = UserForm(data={"name": user.name, "role": user.role.value, "agency": user.agency_id})
     offered = _offer(form, user)
     if form.validate_on_submit():
-        try:
-            changes = user_changes.update_user(current_user, user, _data(form, offered))
-        except user_changes.UserRefused as refused:
-            db.session.rollback()
-            getattr(form, refused.field).errors.append(str(refused))
-        else:
-            db.session.commit()
+        saved, changes = commit_unless_refused(
+            form, lambda: user_changes.update_user(current_user, user, _data(form, offered))
+        )
+        if saved:
             flash("変更を保存しました。" if changes else "変更はありませんでした。", "success")
             return redirect(url_for("user_admin.detail", user_id=user.id))
     return render_template(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..agencies.models import Agency
 from ..core import audit
+from ..core.refusals import Refused
 from ..extensions import db
 from . import invitations, lockout
 from .models import Role, User, normalise_email
@@ -20,12 +21,10 @@ from .services import find_user_by_email, set_active
 from .two_factor import reset_two_factor
 
 
-class UserRefused(ValueError):
-    """A change the rules do not allow; the message is for the person asking, next to `field`."""
+class UserRefused(Refused):
+    """A change the rules do not allow; the message is for the asker (next to the role unless told)."""
 
-    def __init__(self, message: str, field: str = "role"):
-        super().__init__(message)
-        self.field = field
+    field = "role"
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,17 @@ import sqlalchemy as sa
 
 from ..agencies.models import Council
 from ..core import audit
+from ..core.refusals import Refused
 from ..extensions import db
 from .models import Category, PlanItem
 
 NUMBER_TAKEN = "この項目番号は既に使われています。"
 
 
-class PlanItemRefused(ValueError):
+class PlanItemRefused(Refused):
     """The message is for the user, next to the form's number."""
+
+    field = "number"
 
 
 @dataclass(frozen=True)
